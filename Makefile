@@ -1,0 +1,47 @@
+# Branch CRM. `make run` for the app with demo data, `make test` for the checks.
+# Both use DATABASE_URL / REDIS_URL when set, else a private PostgreSQL and Redis under .data/.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SYSTEM_PYTHON ?= python3
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+WITH_SERVICES := $(PY) -m crm_site.embedded exec --
+
+.PHONY: install run test test-fast lint messages bench stop-embedded clean-data
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(SYSTEM_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+run: install
+	$(WITH_SERVICES) sh -c '$(PY) manage.py migrate --noinput \
+	  && $(PY) manage.py seed_demo --if-empty \
+	  && echo && echo "Branch CRM: http://127.0.0.1:$${WEB_PORT:-8000}/  (Ctrl-C stops web, worker, beat and the embedded services)" \
+	  && echo "Demo logins (also in .data/demo-logins.txt):" && cat .data/demo-logins.txt && echo \
+	  && exec honcho start'
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(WITH_SERVICES) sh -c '$(PY) manage.py makemigrations --check --dry-run && $(VENV)/bin/pytest $(PYTEST_ARGS)'
+
+# the quick loop: no browser tests
+test-fast: install
+	$(WITH_SERVICES) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(WITH_SERVICES) sh -c 'cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=.data && $(PY) manage.py compilemessages --ignore=.venv'
+
+bench: install
+	$(WITH_SERVICES) $(PY) bench/run.py $(BENCH_ARGS)
+
+stop-embedded:
+	$(PY) -m crm_site.embedded stop
+
+clean-data: stop-embedded
+	rm -rf .data

@@ -1,0 +1,20 @@
+from django.contrib.auth.models import AbstractBaseUser
+
+from .models import Branch, StaffProfile
+
+
+def staff_profile_get(*, user: AbstractBaseUser) -> StaffProfile | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return StaffProfile.objects.select_related("branch").get(user=user)
+    except StaffProfile.DoesNotExist:
+        return None
+
+
+def branches_visible_to(*, user: AbstractBaseUser):
+    """Admins (and superusers) see every branch; other staff their own."""
+    if user.is_superuser or user.has_perm("branches.change_branch"):
+        return Branch.objects.all()
+    profile = staff_profile_get(user=user)
+    return Branch.objects.filter(pk=profile.branch_id) if profile else Branch.objects.none()

@@ -1,0 +1,71 @@
+"""Shared fixtures: the personas of STYLE.md, each a real login with its role's group."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from branches import services as branch_services
+from branches.tests.factories import BranchFactory
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory(code="SH001", name="上海浦东支行", city="上海市")
+
+
+@pytest.fixture
+def other_branch(db):
+    return BranchFactory(code="BJ001", name="北京朝阳支行", city="北京市")
+
+
+def _staff(username, branch, role):
+    return branch_services.staff_create(username=username, password=PASSWORD, branch=branch, role=role,
+                                        first_name=username.title())
+
+
+@pytest.fixture
+def teller(branch):
+    return _staff("teller", branch, "teller")
+
+
+@pytest.fixture
+def manager(branch):
+    return _staff("manager", branch, "manager")
+
+
+@pytest.fixture
+def other_branch_manager(other_branch):
+    return _staff("other_manager", other_branch, "manager")
+
+
+@pytest.fixture
+def admin_user(branch):
+    return _staff("admin", branch, "admin")
+
+
+@pytest.fixture
+def channel_system(db):
+    return branch_services.channel_system_create(username="pos_switch")
+
+
+@pytest.fixture
+def channel_token(channel_system):
+    return Token.objects.create(user=channel_system)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user): the test client, logged in as that persona."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

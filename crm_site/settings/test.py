@@ -1,0 +1,11 @@
+"""Tests: real PostgreSQL and Redis (DATABASE_URL/REDIS_URL, else the embedded ones)."""
+
+from .dev import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"
+CELERY_TASK_ALWAYS_EAGER = False
+# Tests never read the developer's .env file's secrets beyond what dev allows.
+AXES_FAILURE_LIMIT = 3

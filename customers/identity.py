@@ -1,0 +1,95 @@
+"""Rules about identity documents, phone numbers and names (normalise, validate, derive)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
+
+
+@lru_cache(maxsize=1)
+def _area_codes() -> frozenset[str]:
+    with open(DATA_DIR / "cn_areas.csv", encoding="utf-8") as f:
+        return frozenset(row["code"] for row in csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def _province_codes() -> frozenset[str]:
+    with open(DATA_DIR / "cn_provinces.csv", encoding="utf-8") as f:
+        return frozenset(row["code"] for row in csv.DictReader(f))
+
+
+def normalise_id_number(value: str) -> str:
+    """Strip spaces and upper-case, so that '…x' and '…X' are the same document."""
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def resident_id_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CHARS[total % 11]
+
+
+def resident_id_birth_date(id_number: str) -> dt.date | None:
+    try:
+        return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    except ValueError:
+        return None
+
+
+def validate_resident_id(value: str, date_of_birth: dt.date | None = None) -> str:
+    """Return the normalised resident ID number or raise ValidationError with every reason."""
+    number = normalise_id_number(value)
+    if not _RESIDENT_ID.match(number):
+        raise ValidationError(_("A resident ID number has 18 characters: 17 digits and a digit or X."), code="format")
+    errors = []
+    if resident_id_check_char(number[:17]) != number[17]:
+        errors.append(ValidationError(_("The check digit of this resident ID number is wrong."), code="check_digit"))
+    if number[:6] not in _area_codes() and number[:2] not in _province_codes():
+        errors.append(ValidationError(_("The region code %(code)s is not a Chinese region."), code="region",
+                                      params={"code": number[:6]}))
+    born = resident_id_birth_date(number)
+    if born is None or born > dt.date.today() or born.year < 1900:
+        errors.append(ValidationError(_("The birth date in this resident ID number is not a real date."),
+                                      code="birth_date"))
+    elif date_of_birth is not None and born != date_of_birth:
+        errors.append(ValidationError(
+            _("The birth date in the ID number (%(id_date)s) differs from the date of birth (%(dob)s)."),
+            code="birth_date_mismatch", params={"id_date": born.isoformat(), "dob": date_of_birth.isoformat()}))
+    if errors:
+        raise ValidationError(errors)
+    return number
+
+
+def normalise_mobile(value: str, region: str | None = None) -> str:
+    """Any common way of writing a phone number -> E.164 ('+8613812345678'); ValidationError if not a number."""
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    try:
+        parsed = phonenumbers.parse(raw, region or settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(_("%(value)s is not a phone number."), code="phone", params={"value": raw}) from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(_("%(value)s is not a valid phone number."), code="phone", params={"value": raw})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def name_search_keys(full_name: str) -> tuple[str, str]:
+    """Full pinyin without spaces and the initials, lower-case: '欧阳娜娜' -> ('ouyangnana', 'oynn')."""
+    syllables = [s.strip().lower() for s in lazy_pinyin(full_name, style=Style.NORMAL) if s.strip()]
+    pinyin = "".join(re.sub(r"[^a-z0-9]", "", s) for s in syllables)
+    initials = "".join(s[0] for s in syllables if s and s[0].isalnum())
+    return pinyin, initials

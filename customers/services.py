@@ -1,0 +1,99 @@
+"""Writes to customer profiles: every entry point (admin, forms, API, imports) comes through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import identity
+from .models import ConsentRecord, Customer, IdType
+
+IDENTITY_FIELDS = frozenset({"full_name", "gender", "date_of_birth", "id_type", "id_number", "id_expiry"})
+
+
+def customer_clean(*, data: dict[str, Any]) -> dict[str, Any]:
+    """Normalise and validate the fields given; raise ValidationError keyed by field with every problem."""
+    cleaned = dict(data)
+    errors: dict[str, list] = {}
+    if "mobile" in cleaned:
+        try:
+            cleaned["mobile"] = identity.normalise_mobile(cleaned["mobile"] or "")
+        except ValidationError as exc:
+            errors.setdefault("mobile", []).extend(exc.messages)
+    if "full_name" in cleaned:
+        cleaned["full_name"] = (cleaned["full_name"] or "").strip()
+        if not cleaned["full_name"]:
+            errors.setdefault("full_name", []).append(_("A name is required."))
+    if cleaned.get("id_number"):
+        id_type = cleaned.get("id_type", IdType.RESIDENT_ID)
+        number = identity.normalise_id_number(cleaned["id_number"])
+        if id_type == IdType.RESIDENT_ID:
+            try:
+                number = identity.validate_resident_id(number, cleaned.get("date_of_birth"))
+            except ValidationError as exc:
+                errors.setdefault("id_number", []).extend(exc.messages)
+            if cleaned.get("date_of_birth") is None and "id_number" not in errors:
+                cleaned["date_of_birth"] = identity.resident_id_birth_date(number)
+        cleaned["id_number"] = number
+    dob = cleaned.get("date_of_birth")
+    if isinstance(dob, dt.date) and dob > dt.date.today():
+        errors.setdefault("date_of_birth", []).append(_("The date of birth is in the future."))
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _apply(customer: Customer, cleaned: dict[str, Any]) -> list[str]:
+    changed = []
+    for field, value in cleaned.items():
+        if field == "id_number":
+            if value != (customer.id_number or ""):
+                customer.set_id_number(value)
+                changed += ["id_number", "id_number_hmac", "id_number_last4"]
+            continue
+        if getattr(customer, field) != value:
+            setattr(customer, field, value)
+            changed.append(field)
+    if "full_name" in changed:
+        customer.name_pinyin, customer.name_initials = identity.name_search_keys(customer.full_name)
+        changed += ["name_pinyin", "name_initials"]
+    return changed
+
+
+@transaction.atomic
+def customer_create(*, customer_no: str, full_name: str, home_branch, changed_by: AbstractBaseUser | None = None,
+                    **fields: Any) -> Customer:
+    cleaned = customer_clean(data={"full_name": full_name, **fields})
+    customer = Customer(customer_no=customer_no, home_branch=home_branch)
+    _apply(customer, cleaned)
+    customer._history_user = changed_by
+    customer.full_clean(exclude=["id_number_hmac"])
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, changed_by: AbstractBaseUser | None, data: dict[str, Any],
+                    change_reason: str = "") -> list[str]:
+    """Change the given fields, keeping history (who, when, what). Returns the fields that changed."""
+    cleaned = customer_clean(data=data)
+    changed = _apply(customer, cleaned)
+    if not changed:
+        return []
+    customer._history_user = changed_by
+    customer._change_reason = change_reason
+    customer.full_clean(exclude=["id_number_hmac"])
+    customer.save(update_fields=[*changed, "updated_at"])
+    return changed
+
+
+@transaction.atomic
+def consent_record(*, customer: Customer, channel: str, granted: bool, source: str,
+                   recorded_by: AbstractBaseUser | None) -> ConsentRecord:
+    return ConsentRecord.objects.create(customer=customer, channel=channel, granted=granted, source=source,
+                                        recorded_by=recorded_by)
