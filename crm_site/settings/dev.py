@@ -8,7 +8,7 @@ from .base import cache_settings, celery_url, database_settings, env
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-secret-key-not-for-production-use-0123456789")
 # Development keys: fine for demo data, never for real customers (production has no default).
-PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktZmVybmV0LWtleS0zMi1ieXRlcy1sb25nITE="])
+PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktZmVybmV0LWtleS1ub3Qtc2VjcmV0ISE="])
 PII_HMAC_KEY = env("PII_HMAC_KEY", default="dev-only-hmac-key")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

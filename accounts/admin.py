@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
+
+from .models import Account, Card, Product
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "kind", "launched_at", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class CardInline(ReadOnlyTabularInline):
+    model = Card
+    fields = ["masked_pan", "kind", "status", "expiry"]
+    readonly_fields = fields
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Accounts come from the core banking system: the CRM shows them, never edits them."""
+
+    list_display = ["account_no", "customer", "product", "branch", "currency", "balance", "balance_as_of", "status"]
+    list_filter = ["status", "product__kind", "branch", "currency"]
+    search_fields = ["=account_no", "=customer__customer_no"]
+    list_select_related = ["customer", "product", "branch"]
+    inlines = [CardInline]
+    show_full_result_count = False
+
+
+@admin.register(Card)
+class CardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["masked_pan", "customer", "account", "kind", "status", "expiry"]
+    list_filter = ["kind", "status"]
+    search_fields = ["=customer__customer_no", "=pan_last4"]
+    list_select_related = ["customer", "account"]
+    fields = ["masked_pan", "customer", "account", "kind", "status", "expiry"]
+    readonly_fields = fields
+    show_full_result_count = False
+
+    @admin.display(description=_("card number"))
+    def masked_pan(self, obj):
+        return obj.masked_pan

@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
+
+from .models import IngestBatch, MerchantCategory, RejectedRow, Transaction
+
+
+@admin.register(MerchantCategory)
+class MerchantCategoryAdmin(admin.ModelAdmin):
+    list_display = ["mcc", "description", "category"]
+    list_filter = ["category"]
+    list_editable = ["category"]
+    search_fields = ["mcc", "description"]
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["occurred_at", "channel", "external_id", "account", "direction", "amount", "currency",
+                    "merchant_name", "mcc"]
+    list_filter = ["channel", "direction", "currency"]
+    search_fields = ["=external_id", "=account__account_no", "=customer__customer_no"]
+    list_select_related = ["account"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+    raw_id_fields = ["account", "customer", "batch"]
+
+
+class RejectedRowInline(ReadOnlyTabularInline):
+    model = RejectedRow
+    fields = ["row_number", "raw", "reasons"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(IngestBatch)
+class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "source", "file_name", "status", "received", "inserted", "duplicates", "rejected",
+                    "created_at", "finished_at", "created_by"]
+    list_filter = ["status", "source", "channel_hint"]
+    search_fields = ["file_name", "=file_sha256"]
+    inlines = [RejectedRowInline]
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["batch", "row_number", "reasons"]
+    list_filter = ["batch"]
