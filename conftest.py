@@ -1,5 +1,7 @@
 """Shared fixtures: the personas of STYLE.md, each a real login with its role's group."""
 
+import importlib
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -8,6 +10,31 @@ from branches import services as branch_services
 from branches.tests.factories import BranchFactory
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+# Data migrations that create reference data (role groups and their permissions, merchant
+# categories). A transactional test (browser tests) flushes every table when it ends, and
+# --reuse-db then starts the next run without these rows; each forwards() is idempotent.
+REFERENCE_DATA_MIGRATIONS = [
+    "branches.migrations.0002_role_groups",
+    "customers.migrations.0002_role_permissions",
+    "accounts.migrations.0002_role_permissions",
+    "transactions.migrations.0002_merchant_categories",
+    "transactions.migrations.0003_role_permissions",
+]
+
+
+def restore_reference_data():
+    from django.apps import apps
+
+    for module in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        restore_reference_data()
 
 
 @pytest.fixture

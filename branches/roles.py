@@ -20,9 +20,12 @@ def grant_permissions(apps, app_label: str, grants: dict[str, list[str]]) -> Non
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    app_config.models_module = True  # create_permissions skips apps it thinks have no models
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    models_module = app_config.models_module
+    app_config.models_module = models_module or True  # create_permissions skips apps it thinks have no models
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

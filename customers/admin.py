@@ -6,7 +6,7 @@ from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
 
 from . import selectors, services
 from .forms import CustomerAdminForm
-from .models import ConsentRecord, Customer, CustomerAccessLog, Interaction
+from .models import AccessVia, ConsentRecord, Customer, CustomerAccessLog, Interaction
 
 IDENTITY_FORM_FIELDS = ["full_name", "gender", "date_of_birth", "id_type", "new_id_number", "id_expiry"]
 
@@ -82,6 +82,14 @@ class CustomerAdmin(SimpleHistoryAdmin):
         if exact is not None:
             results = results | queryset.filter(exact)
         return results, may_have_duplicates
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            customer = self.get_object(request, object_id)
+            if customer is not None and self.has_view_or_change_permission(request, customer):
+                services.customer_access_record(customer=customer, user=request.user, via=AccessVia.ADMIN,
+                                                ip_address=request.META.get("REMOTE_ADDR"))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = dict(getattr(form, "service_data", {}))

@@ -36,7 +36,7 @@ def category_for(mcc: int) -> str:
     return "OTHER"
 
 
-def load(apps, schema_editor):
+def forwards(apps, schema_editor):
     MerchantCategory = apps.get_model("transactions", "MerchantCategory")
     with open(DATA, encoding="utf-8-sig") as f:
         rows = [
@@ -48,11 +48,11 @@ def load(apps, schema_editor):
                                          update_fields=["description", "category"])
 
 
-def unload(apps, schema_editor):
+def backwards(apps, schema_editor):
     apps.get_model("transactions", "MerchantCategory").objects.all().delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [("transactions", "0001_initial")]
 
-    operations = [migrations.RunPython(load, unload)]
+    operations = [migrations.RunPython(forwards, backwards)]
