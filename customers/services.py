@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import identity
-from .models import ConsentRecord, Customer, IdType
+from .exceptions import CustomerInvalid
+from .models import AccessAction, ConsentRecord, Customer, CustomerAccessLog, IdType
 
 IDENTITY_FIELDS = frozenset({"full_name", "gender", "date_of_birth", "id_type", "id_number", "id_expiry"})
 
@@ -92,8 +93,76 @@ def customer_update(*, customer: Customer, changed_by: AbstractBaseUser | None, 
     return changed
 
 
+def customer_access_record(*, customer: Customer, user: AbstractBaseUser, via: str, ip_address: str | None = None,
+                           action: str = AccessAction.VIEW, field: str = "", reason: str = "") -> CustomerAccessLog:
+    """Put one look at a profile on record (append-only). A reveal must say why."""
+    if action == AccessAction.REVEAL and not reason.strip():
+        raise CustomerInvalid(_("Say why you need to see this field in full."), field="reason")
+    return CustomerAccessLog.objects.create(customer=customer, user=user, via=via, action=action, field=field,
+                                            reason=reason.strip()[:255], ip_address=ip_address or None)
+
+
 @transaction.atomic
 def consent_record(*, customer: Customer, channel: str, granted: bool, source: str,
                    recorded_by: AbstractBaseUser | None) -> ConsentRecord:
     return ConsentRecord.objects.create(customer=customer, channel=channel, granted=granted, source=source,
                                         recorded_by=recorded_by)
+
+
+def customers_rotate_pii(*, chunk_size: int = 1000) -> int:
+    """Re-encrypt every stored ID number (profiles and their history) under the newest PII key.
+
+    Run after putting a new key first in PII_ENCRYPTION_KEYS. Works on the raw ciphertext, so
+    the field never decrypts and re-encrypts it twice and no plaintext reaches a log. Each chunk
+    is locked, rewritten and committed on its own; tokens already under the newest key are left
+    alone, so an interrupted run can simply be started again. Returns the rows re-encrypted.
+    """
+    from cryptography.fernet import Fernet, InvalidToken
+    from django.conf import settings
+    from django.db import connection
+
+    from crm_site import pii
+
+    pii.fernet()  # ImproperlyConfigured if there are no keys at all
+    newest = Fernet(settings.PII_ENCRYPTION_KEYS[0].encode())
+
+    def under_newest_key(token: str) -> bool:
+        try:
+            newest.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
+
+    rotated = 0
+    for model in (Customer, Customer.history.model):
+        table = connection.ops.quote_name(model._meta.db_table)
+        pk = connection.ops.quote_name(model._meta.pk.column)
+        column = connection.ops.quote_name(model._meta.get_field("id_number").column)
+        # Identifiers come from the model's own metadata, quoted; every value is a parameter.
+        select = (f"SELECT {pk}, {column} FROM {table} WHERE {pk} > %s AND {column} <> '' "  # noqa: S608
+                  f"ORDER BY {pk} LIMIT %s FOR UPDATE")
+        last_pk = 0
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(select, [last_pk, chunk_size])
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                last_pk = rows[-1][0]
+                changes = []
+                for row_pk, token in rows:
+                    if under_newest_key(token):
+                        continue
+                    try:
+                        changes.append((row_pk, pii.rotate(token)))
+                    except InvalidToken as exc:
+                        raise ValueError(f"{model._meta.label} {row_pk}: the ID number cannot be decrypted with "
+                                         "any configured key") from exc
+                if changes:
+                    values = ", ".join(["(%s, %s)"] * len(changes))
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = v.token FROM (VALUES {values}) AS v(row_pk, token) "  # noqa: S608
+                        f"WHERE {table}.{pk} = v.row_pk",
+                        [value for change in changes for value in change])
+                    rotated += len(changes)
+    return rotated
