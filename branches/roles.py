@@ -20,7 +20,7 @@ def grant_permissions(apps, app_label: str, grants: dict[str, list[str]]) -> Non
     from django.contrib.auth.management import create_permissions
 
     app_config = apps.get_app_config(app_label)
-    models_module = app_config.models_module
+    models_module = getattr(app_config, "models_module", None)
     app_config.models_module = models_module or True  # create_permissions skips apps it thinks have no models
     try:
         create_permissions(app_config, apps=apps, verbosity=0)

@@ -138,7 +138,8 @@ class Customer(models.Model):
         indexes = [
             GinIndex(fields=["full_name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["name_pinyin"], name="customer_pinyin_trgm", opclasses=["gin_trgm_ops"]),
-            models.Index(fields=["name_initials"], name="customer_initials"),
+            # varchar_pattern_ops: initials are matched by prefix (LIKE 'zw%'), whatever the collation
+            models.Index(fields=["name_initials"], name="customer_initials", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["home_branch", "status"], name="customer_branch_status"),
         ]
         permissions = [

@@ -180,7 +180,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='customer',
-            index=models.Index(fields=['name_initials'], name='customer_initials'),
+            index=models.Index(fields=['name_initials'], name='customer_initials', opclasses=['varchar_pattern_ops']),
         ),
         migrations.AddIndex(
             model_name='customer',

@@ -1,0 +1,127 @@
+"""The one-box customer search: whatever the teller has, the right customer first.
+
+One function serves the teller's page, the API and the admin. Identifiers (mobile, ID
+number, card number, account number, customer number) are matched exactly, ID and card
+numbers through their HMAC, never by decrypting. Names are matched in characters or pinyin
+(full, with or without spaces, or initials), exactly, by prefix, contained, or by trigram
+similarity for typos. Accounts and cards are reached through the ORM's reverse relations,
+so this module imports nothing from the floors above.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import ValidationError
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
+
+from crm_site import pii
+
+from . import identity
+from .models import Customer
+
+MAX_RESULTS = 20
+SIMILARITY_THRESHOLD = 0.3
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+_ID_NUMBER = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
+_CUSTOMER_NO = re.compile(r"^[A-Z]{1,3}\d{4,}$")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    customers: list[Customer]
+    exact_identifier: bool  # the query was an identifier that matched: open the profile directly
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def identifier_filter(query: str) -> Q | None:
+    """The exact-identifier condition a query stands for, or None if it is not an identifier."""
+    compact = _SEPARATORS.sub("", query).upper()
+    if not compact:
+        return None
+    conditions = Q()
+    matched = False
+    if _CUSTOMER_NO.match(compact):
+        return Q(customer_no=compact)
+    plus = compact.startswith("+")
+    digits = compact.lstrip("+")
+    if _ID_NUMBER.match(digits):
+        conditions |= Q(id_number_hmac=pii.lookup_hmac(digits))
+        matched = True
+    if digits.isdigit():
+        if plus or len(digits) in (11, 13) or digits.startswith("86"):
+            try:
+                conditions |= Q(mobile=identity.normalise_mobile(("+" if plus else "") + digits))
+                matched = True
+            except ValidationError:
+                pass
+        if 13 <= len(digits) <= 19 and _luhn_valid(digits):
+            conditions |= Q(cards__pan_hmac=pii.lookup_hmac(digits))
+            matched = True
+        if len(digits) >= 6:
+            conditions |= Q(accounts__account_no=digits) | Q(customer_no=digits)
+            matched = True
+    return conditions if matched else None
+
+
+def _name_queryset(base: QuerySet, query: str) -> QuerySet:
+    if _HAN.search(query):
+        name = re.sub(r"\s+", "", query)
+        exact = Q(full_name=name)
+        prefix = Q(full_name__startswith=name)
+        contained = Q(full_name__contains=name)
+        similarity = TrigramSimilarity("full_name", name)
+        similar = Q(full_name__trigram_similar=name)
+    else:
+        value = re.sub(r"[^a-z0-9]", "", query.lower())
+        if not value:
+            return base.none()
+        exact = Q(name_pinyin=value) | Q(name_initials=value)
+        prefix = Q(name_pinyin__startswith=value) | Q(name_initials__startswith=value)
+        contained = Q(name_pinyin__contains=value) if len(value) >= 3 else Q(pk__in=[])
+        similarity = Greatest(TrigramSimilarity("name_pinyin", value), Value(0.0), output_field=FloatField())
+        similar = Q(name_pinyin__trigram_similar=value)
+    return (
+        base.filter(exact | prefix | contained | similar)
+        .annotate(
+            exact_name=Case(When(exact, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            prefix_match=Case(When(prefix, then=Value(1)), When(contained, then=Value(1)), default=Value(0),
+                              output_field=IntegerField()),
+            similarity=similarity,
+        )
+    )
+
+
+def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet | None = None,
+                     limit: int = MAX_RESULTS) -> SearchResult:
+    """Search customers; own-branch customers rank above others after exact identifier and name matches."""
+    query = (query or "").strip()
+    base = Customer.objects.all() if base is None else base
+    if not query:
+        return SearchResult([], False)
+    own = Case(When(home_branch_id=branch_id, then=Value(1)), default=Value(0), output_field=IntegerField())
+    condition = identifier_filter(query)
+    if condition is not None:
+        found = list(
+            base.filter(condition).distinct().annotate(own_branch=own)
+            .select_related("home_branch").order_by("-own_branch", "customer_no")[:limit]
+        )
+        if found:
+            return SearchResult(found, exact_identifier=True)
+    named = _name_queryset(base, query).annotate(own_branch=own).select_related("home_branch")
+    ordered = named.order_by("-exact_name", "-own_branch", "-prefix_match", F("similarity").desc(nulls_last=True),
+                             "customer_no")
+    return SearchResult(list(ordered[:limit]), exact_identifier=False)
