@@ -38,6 +38,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def reference_data(transactional_db):
+    """For transactional tests: the previous one's flush removed the reference data."""
+    restore_reference_data()
+
+
+@pytest.fixture
 def branch(db):
     return BranchFactory(code="SH001", name="上海浦东支行", city="上海市")
 

@@ -10,9 +10,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from crm_site.exceptions import NotAllowed
+
 from . import identity
 from .exceptions import CustomerInvalid
-from .models import AccessAction, ConsentRecord, Customer, CustomerAccessLog, IdType
+from .models import (
+    AccessAction,
+    ConsentRecord,
+    ContactChannel,
+    Customer,
+    CustomerAccessLog,
+    IdType,
+    Interaction,
+    InteractionChannel,
+    InteractionKind,
+)
 
 IDENTITY_FIELDS = frozenset({"full_name", "gender", "date_of_birth", "id_type", "id_number", "id_expiry"})
 
@@ -82,6 +94,10 @@ def customer_create(*, customer_no: str, full_name: str, home_branch, changed_by
 def customer_update(*, customer: Customer, changed_by: AbstractBaseUser | None, data: dict[str, Any],
                     change_reason: str = "") -> list[str]:
     """Change the given fields, keeping history (who, when, what). Returns the fields that changed."""
+    if {"id_type", "id_number", "date_of_birth"} & data.keys():
+        # the ID number is checked by its type and against the birth date: the stored ones unless changed too
+        data = {"id_type": customer.id_type, "id_number": customer.id_number,
+                "date_of_birth": customer.date_of_birth, **data}
     cleaned = customer_clean(data=data)
     changed = _apply(customer, cleaned)
     if not changed:
@@ -102,9 +118,41 @@ def customer_access_record(*, customer: Customer, user: AbstractBaseUser, via: s
                                             reason=reason.strip()[:255], ip_address=ip_address or None)
 
 
+CONTACT_FIELDS = frozenset({
+    "mobile", "email", "address", "city", "preferred_name", "salutation", "preferred_language",
+    "preferred_contact_channel", "preferred_contact_time", "service_notes",
+})
+
+
+def customer_update_contact(*, customer: Customer, changed_by: AbstractBaseUser, data: dict[str, Any]) -> list[str]:
+    """What any member of staff may change at the counter: contact details and service preferences."""
+    if not changed_by.has_perm("customers.change_customer_contact"):
+        raise NotAllowed(_("You may not change this customer's contact details."))
+    refused = set(data) - CONTACT_FIELDS
+    if refused:
+        raise NotAllowed(_("Only an administrator may change: %(fields)s.") % {"fields": ", ".join(sorted(refused))})
+    return customer_update(customer=customer, changed_by=changed_by, data=data, change_reason="contact update")
+
+
+@transaction.atomic
+def interaction_add(*, customer: Customer, staff: AbstractBaseUser, kind: str, channel: str,
+                    text: str) -> Interaction:
+    text = (text or "").strip()
+    if not text:
+        raise CustomerInvalid(_("Write something in the note."), field="text")
+    if kind not in InteractionKind.values:
+        raise CustomerInvalid(_("Unknown kind of interaction."), field="kind")
+    if channel not in InteractionChannel.values:
+        raise CustomerInvalid(_("Unknown channel."), field="channel")
+    return Interaction.objects.create(customer=customer, staff=staff, kind=kind, channel=channel, text=text[:4000])
+
+
 @transaction.atomic
 def consent_record(*, customer: Customer, channel: str, granted: bool, source: str,
                    recorded_by: AbstractBaseUser | None) -> ConsentRecord:
+    """A new consent record for one channel; the newest per channel is the customer's current answer."""
+    if channel not in ContactChannel.values:
+        raise CustomerInvalid(_("Unknown channel."), field="channel")
     return ConsentRecord.objects.create(customer=customer, channel=channel, granted=granted, source=source,
                                         recorded_by=recorded_by)
 

@@ -6,4 +6,11 @@ app_name = "teller"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.customer_search, name="search"),
+    path("customers/<str:customer_no>/", views.customer_detail, name="customer"),
+    path("customers/<str:customer_no>/transactions/", views.customer_transactions, name="transactions"),
+    path("customers/<str:customer_no>/interactions/", views.interaction_add, name="interaction-add"),
+    path("customers/<str:customer_no>/consents/", views.consent_update, name="consent-update"),
+    path("customers/<str:customer_no>/contact/", views.contact_update, name="contact-update"),
+    path("customers/<str:customer_no>/reveal-id/", views.reveal_id, name="reveal-id"),
 ]

@@ -1,8 +1,167 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from customers import search, selectors, services
+from customers.models import AccessAction, AccessVia, ConsentSource
+
+from . import forms
+from .selectors import customer_360, transactions_page
+
+
+def _branch_id(request):
+    profile = getattr(request.user, "staff_profile", None)
+    return profile.branch_id if profile else None
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR")
 
 
 @login_required
+@require_GET
 def home(request):
-    return render(request, "teller/home.html", {"session_idle_minutes": settings.SESSION_COOKIE_AGE // 60})
+    context = {"session_idle_minutes": settings.SESSION_COOKIE_AGE // 60, "form": forms.SearchForm()}
+    if request.user.has_perm("customers.view_customer"):
+        context["recent"] = selectors.recently_served(user=request.user)
+    return render(request, "teller/home.html", context)
+
+
+@login_required
+@permission_required("customers.view_customer", raise_exception=True)
+@require_GET
+def customer_search(request):
+    form = forms.SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    result = search.customers_search(query=query, branch_id=_branch_id(request))
+    if request.htmx:
+        return render(request, "teller/_results.html", {"result": result, "query": query})
+    if result.exact_identifier and len(result.customers) == 1:
+        return redirect("teller:customer", customer_no=result.customers[0].customer_no)
+    return render(request, "teller/search.html", {"result": result, "query": query, "form": form})
+
+
+@login_required
+@require_GET
+def customer_detail(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
+                                    ip_address=_client_ip(request))
+    context = customer_360(customer=customer)
+    context.update({
+        "filter_form": forms.TransactionFilterForm(),
+        "interaction_form": forms.InteractionForm(),
+        "consent_form": forms.ConsentForm(),
+        "contact_form": forms.ContactForm(initial=_contact_initial(customer)),
+        "reveal_form": forms.RevealForm(),
+    })
+    return render(request, "teller/customer.html", context)
+
+
+def _contact_initial(customer):
+    fields = ["address", "city", "preferred_name", "salutation", "preferred_language", "preferred_contact_channel",
+              "preferred_contact_time", "service_notes"]
+    return {name: getattr(customer, name) for name in fields}
+
+
+@login_required
+@require_GET
+def customer_transactions(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    form = forms.TransactionFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "teller/_transactions.html", {"customer": customer, "filter_form": form,
+                                                             "transactions": None}, status=400)
+    data = form.cleaned_data
+    page = transactions_page(customer=customer, channel=data["channel"] or None, date_from=data["date_from"],
+                             date_to=data["date_to"], page=data["page"] or 1)
+    filters = {k: v for k, v in request.GET.items() if k in ("channel", "date_from", "date_to") and v}
+    filter_query = urlencode(filters) + "&" if filters else ""
+    return render(request, "teller/_transactions.html", {"customer": customer, "filter_form": form,
+                                                         "transactions": page, "filter_query": filter_query})
+
+
+@login_required
+@permission_required("customers.add_interaction", raise_exception=True)
+@require_POST
+def interaction_add(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    form = forms.InteractionForm(request.POST)
+    status = 200
+    if form.is_valid():
+        services.interaction_add(customer=customer, staff=request.user, **form.cleaned_data)
+        form = forms.InteractionForm()
+    else:
+        status = 400
+    context = {"customer": customer, "interaction_form": form,
+               "interactions": selectors.interactions_for_customer(customer=customer)}
+    return _partial_or_redirect(request, "teller/_interactions.html", context, status, customer)
+
+
+@login_required
+@permission_required("customers.add_consentrecord", raise_exception=True)
+@require_POST
+def consent_update(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    form = forms.ConsentForm(request.POST)
+    status = 200
+    if form.is_valid():
+        services.consent_record(customer=customer, recorded_by=request.user, source=ConsentSource.COUNTER,
+                                **form.cleaned_data)
+        form = forms.ConsentForm()
+    else:
+        status = 400
+    context = {"customer": customer, "consent_form": form,
+               "consents": selectors.consents_current(customer=customer),
+               "consent_history": selectors.consent_history(customer=customer, limit=20)}
+    return _partial_or_redirect(request, "teller/_consents.html", context, status, customer)
+
+
+@login_required
+@permission_required("customers.change_customer_contact", raise_exception=True)
+@require_POST
+def contact_update(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    form = forms.ContactForm(request.POST)
+    status, saved = 200, False
+    if form.is_valid():
+        try:
+            services.customer_update_contact(customer=customer, changed_by=request.user, data=form.changes())
+            saved = True
+            form = forms.ContactForm(initial=_contact_initial(customer))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+            status = 400
+    else:
+        status = 400
+    context = {"customer": customer, "contact_form": form, "saved": saved}
+    return _partial_or_redirect(request, "teller/_contact.html", context, status, customer)
+
+
+@login_required
+@permission_required("customers.reveal_customer_pii", raise_exception=True)
+@require_POST
+def reveal_id(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    form = forms.RevealForm(request.POST)
+    if not form.is_valid():
+        return render(request, "teller/_reveal.html", {"customer": customer, "reveal_form": form}, status=400)
+    services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
+                                    action=AccessAction.REVEAL, field="id_number",
+                                    reason=form.cleaned_data["reason"], ip_address=_client_ip(request))
+    return render(request, "teller/_reveal.html", {"customer": customer, "revealed": customer.id_number})
+
+
+def _partial_or_redirect(request, template, context, status, customer):
+    if request.htmx:
+        return render(request, template, context, status=status)
+    if status >= 400:
+        return HttpResponseBadRequest(render(request, template, context).content)
+    return redirect(reverse("teller:customer", kwargs={"customer_no": customer.customer_no}))

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "crm_site.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "crm_site.urls"
@@ -118,7 +119,8 @@ LOGIN_REDIRECT_URL = "teller:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: the session expires after this long without a request.
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15) * 60
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=15)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -2,9 +2,7 @@ import pytest
 
 from conftest import PASSWORD
 
-# transaction=True: the live server thread must see the data; serialized_rollback keeps the
-# groups and merchant categories that data migrations created.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize(

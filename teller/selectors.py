@@ -1,0 +1,68 @@
+"""The customer 360: the facts of every floor below, composed for the person at the counter."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+
+from accounts.selectors import holdings_for_customer
+from customers import selectors as customer_selectors
+from customers.models import Customer
+from transactions import selectors as transaction_selectors
+from transactions.models import Category, Channel
+
+TRANSACTIONS_PER_PAGE = 20
+
+
+def transactions_page(*, customer: Customer, channel: str | None = None, date_from=None, date_to=None,
+                      page: int = 1):
+    qs = transaction_selectors.transactions_for_customer(customer_id=customer.pk, channel=channel,
+                                                         date_from=date_from, date_to=date_to)
+    paginator = Paginator(qs, TRANSACTIONS_PER_PAGE)
+    page_obj = paginator.get_page(page)
+    categories = transaction_selectors.categories_for_mccs({t.mcc for t in page_obj.object_list if t.mcc})
+    for txn in page_obj.object_list:
+        txn.category = categories.get(txn.mcc, "")
+        txn.category_label = Category(txn.category).label if txn.category else ""
+    return page_obj
+
+
+def charts(*, customer: Customer) -> dict:
+    """The three charts' data as plain JSON-ready values (Decimal as strings)."""
+    monthly = transaction_selectors.monthly_in_out(customer_id=customer.pk)
+    return {
+        "channel_mix": transaction_selectors.channel_mix(customer_id=customer.pk),
+        "monthly": [{"month": row["month"].strftime("%Y-%m"), "in": str(row["money_in"]),
+                     "out": str(row["money_out"])} for row in monthly],
+        "categories": {k: str(v) for k, v in transaction_selectors.spend_by_category(customer_id=customer.pk).items()},
+    }
+
+
+def chart_labels() -> dict:
+    """Translated names for the chart keys (channel and category codes)."""
+    return {
+        "channels": {code: str(label) for code, label in Channel.choices},
+        "categories": {code: str(label) for code, label in Category.choices},
+        "money_in": str(_("Money in")),
+        "money_out": str(_("Money out")),
+    }
+
+
+def customer_360(*, customer: Customer) -> dict:
+    holdings = holdings_for_customer(customer_id=customer.pk)
+    return {
+        "customer": customer,
+        "holdings": holdings,
+        "aum_total": sum(holdings.aum.values(), Decimal("0")),
+        "consents": customer_selectors.consents_current(customer=customer),
+        "consent_history": customer_selectors.consent_history(customer=customer, limit=20),
+        "interactions": customer_selectors.interactions_for_customer(customer=customer),
+        "transactions": transactions_page(customer=customer),
+        "charts": charts(customer=customer),
+        "chart_labels": chart_labels(),
+        "scores": None,  # the scoring app fills this once scores are computed
+        "alerts": [],
+        "offers": [],  # the campaigns app fills this with COUNTER pitches
+    }

@@ -1,0 +1,76 @@
+"""Production settings: no default for any secret, and `check --deploy` is clean."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Run with the project's .env ignored, so a developer's file can't supply what the environment lacks.
+WITHOUT_DOTENV = "import environ; environ.Env.read_env = staticmethod(lambda *args, **kwargs: None); "
+
+pytestmark = pytest.mark.slow  # each test starts a Python process
+
+
+def production_env(**overrides: str | None) -> dict[str, str]:
+    env = {
+        key: value for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PII_", "SECRET_", "SECURE_", "ALLOWED_HOSTS", "DEBUG"))
+    }
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "crm_site.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "PII_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "PII_HMAC_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "crm.bank.example",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or "postgres://crm@db.bank.example:5432/crm",
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://redis.bank.example:6379/0",
+    })
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", WITHOUT_DOTENV + code], cwd=BASE_DIR, env=env,  # noqa: S603
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+IMPORT_SETTINGS = "import crm_site.settings.production"
+
+
+def test_production_settings_load_with_every_secret_set():
+    result = run_python(IMPORT_SETTINGS + " as s; print(s.DEBUG, s.ALLOWED_HOSTS)", production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False ['crm.bank.example']"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_HMAC_KEY", "ALLOWED_HOSTS",
+                                     "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_a_required_variable(missing):
+    result = run_python(IMPORT_SETTINGS, production_env(**{missing: None}))
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: Set the {missing} environment variable" in result.stderr
+
+
+@pytest.mark.parametrize("empty", ["PII_ENCRYPTION_KEYS", "PII_HMAC_KEY"])
+def test_production_refuses_to_start_with_an_empty_pii_key(empty):
+    result = run_python(IMPORT_SETTINGS, production_env(**{empty: ""}))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: PII_ENCRYPTION_KEYS and PII_HMAC_KEY must be set" in result.stderr
+
+
+def test_check_deploy_finds_no_issues():
+    code = ("from django.core.management import execute_from_command_line; "
+            "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])")
+    result = run_python(code, production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
