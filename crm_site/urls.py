@@ -19,6 +19,11 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include([
+        # one URL space for the customer; the 360 composes the floors above customers, so it lives in teller
+        path("customers/", include("customers.api.urls")),
+        path("customers/", include("teller.api.urls")),
+    ])),
 ]
 
 if settings.DEBUG:

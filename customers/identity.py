@@ -87,9 +87,35 @@ def normalise_mobile(value: str, region: str | None = None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Surnames read differently from the character's everyday reading (曾 is zeng, not ceng):
+# a Chinese name starts with the surname, so the first syllables are taken from here.
+COMPOUND_SURNAMES = {
+    "欧阳": ["ou", "yang"], "司马": ["si", "ma"], "诸葛": ["zhu", "ge"], "上官": ["shang", "guan"],
+    "尉迟": ["yu", "chi"], "长孙": ["zhang", "sun"], "令狐": ["ling", "hu"], "澹台": ["tan", "tai"],
+    "宇文": ["yu", "wen"], "皇甫": ["huang", "fu"], "东方": ["dong", "fang"], "慕容": ["mu", "rong"],
+    "单于": ["chan", "yu"], "万俟": ["mo", "qi"], "夏侯": ["xia", "hou"], "公孙": ["gong", "sun"],
+    "司徒": ["si", "tu"], "西门": ["xi", "men"], "南宫": ["nan", "gong"], "呼延": ["hu", "yan"],
+}
+SURNAME_READINGS = {
+    "曾": "zeng", "覃": "qin", "单": "shan", "卜": "bu", "解": "xie", "翟": "zhai", "查": "zha", "缪": "miao",
+    "仇": "qiu", "盖": "ge", "区": "ou", "朴": "piao", "乐": "yue", "员": "yun", "召": "shao", "繁": "po",
+    "秘": "bi", "长": "chang", "尉": "wei", "华": "hua", "任": "ren", "宁": "ning", "沈": "shen", "贾": "jia",
+    "重": "chong", "折": "she", "都": "du", "朝": "chao", "阚": "kan", "隗": "wei", "冼": "xian", "洗": "xian",
+    "句": "gou", "柏": "bai", "乜": "nie", "薄": "bo", "褚": "chu", "葛": "ge", "车": "che", "郗": "xi",
+    "那": "na", "蔺": "lin", "能": "nai", "黑": "he", "藏": "zang", "过": "guo", "应": "ying", "种": "chong",
+    "便": "pian", "阿": "a", "殷": "yin", "祭": "zhai", "蛾": "yi", "訾": "zi", "厍": "she", "眭": "sui",
+}
+
+
 def name_search_keys(full_name: str) -> tuple[str, str]:
     """Full pinyin without spaces and the initials, lower-case: '欧阳娜娜' -> ('ouyangnana', 'oynn')."""
-    syllables = [s.strip().lower() for s in lazy_pinyin(full_name, style=Style.NORMAL) if s.strip()]
+    name = (full_name or "").strip()
+    head: list[str] = []
+    if name[:2] in COMPOUND_SURNAMES:
+        head, name = list(COMPOUND_SURNAMES[name[:2]]), name[2:]
+    elif name[:1] in SURNAME_READINGS:
+        head, name = [SURNAME_READINGS[name[:1]]], name[1:]
+    syllables = head + [s.strip().lower() for s in lazy_pinyin(name, style=Style.NORMAL) if s.strip()]
     pinyin = "".join(re.sub(r"[^a-z0-9]", "", s) for s in syllables)
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum())
     return pinyin, initials

@@ -77,7 +77,8 @@ def identifier_filter(query: str) -> Q | None:
     return conditions if matched else None
 
 
-def _name_queryset(base: QuerySet, query: str) -> QuerySet:
+def _name_queryset(base: QuerySet, query: str) -> QuerySet | None:
+    """Name matches with their ranking annotations; None when the query has nothing to match a name by."""
     if _HAN.search(query):
         name = re.sub(r"\s+", "", query)
         exact = Q(full_name=name)
@@ -88,7 +89,7 @@ def _name_queryset(base: QuerySet, query: str) -> QuerySet:
     else:
         value = re.sub(r"[^a-z0-9]", "", query.lower())
         if not value:
-            return base.none()
+            return None
         exact = Q(name_pinyin=value) | Q(name_initials=value)
         prefix = Q(name_pinyin__startswith=value) | Q(name_initials__startswith=value)
         contained = Q(name_pinyin__contains=value) if len(value) >= 3 else Q(pk__in=[])
@@ -121,7 +122,10 @@ def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet
         )
         if found:
             return SearchResult(found, exact_identifier=True)
-    named = _name_queryset(base, query).annotate(own_branch=own).select_related("home_branch")
+    named = _name_queryset(base, query)
+    if named is None:  # only punctuation, e.g. "+" or "%": no name to look for
+        return SearchResult([], exact_identifier=False)
+    named = named.annotate(own_branch=own).select_related("home_branch")
     ordered = named.order_by("-exact_name", "-own_branch", "-prefix_match", F("similarity").desc(nulls_last=True),
                              "customer_no")
     return SearchResult(list(ordered[:limit]), exact_identifier=False)

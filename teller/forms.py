@@ -29,11 +29,20 @@ class InteractionForm(forms.Form):
                                 initial=InteractionChannel.COUNTER)
     text = forms.CharField(label=_("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        # the 360 page holds three forms with a channel field: own element ids keep each label on its own field
+        kwargs.setdefault("auto_id", "interaction_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ConsentForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
     granted = forms.TypedChoiceField(label=_("Consent"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("Granted")), ("no", _("Revoked"))])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "consent_%s")  # see InteractionForm
+        super().__init__(*args, **kwargs)
 
 
 class ContactForm(forms.Form):

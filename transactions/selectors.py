@@ -47,7 +47,9 @@ def channel_mix(*, customer_id: int, days: int = 180) -> dict[str, int]:
 def monthly_in_out(*, customer_id: int, months: int = 12) -> list[dict]:
     """Money in and out per calendar month (local time) for the last `months` months, oldest first."""
     today = timezone.localdate()
-    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    # by month number, not by days: stepping back 31 days a month overshoots into a 13th month
+    first_index = today.year * 12 + today.month - 1 - (months - 1)
+    first = dt.date(first_index // 12, first_index % 12 + 1, 1)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
     rows = (Transaction.objects.filter(customer_id=customer_id, occurred_at__gte=start)
             .annotate(month=TruncMonth("occurred_at"))

@@ -188,6 +188,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers, accounts, transactions, scores and campaigns for bank branch staff.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # several choice sets share field names ("channel"): name each enum after its choices class
+    "ENUM_NAME_OVERRIDES": {
+        "ContactChannelEnum": "customers.models.ContactChannel",
+        "InteractionChannelEnum": "customers.models.InteractionChannel",
+    },
 }
 
 CONTENT_SECURITY_POLICY = {

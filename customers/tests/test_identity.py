@@ -136,3 +136,12 @@ def test_an_empty_phone_number_stays_empty():
 ])
 def test_a_name_gives_its_pinyin_and_initials_for_search(name, keys):
     assert identity.name_search_keys(name) == keys
+
+
+@pytest.mark.parametrize(
+    ("name", "pinyin", "initials"),
+    [("曾小贤", "zengxiaoxian", "zxx"), ("单田芳", "shantianfang", "stf"), ("解缙", "xiejin", "xj"),
+     ("长孙无忌", "zhangsunwuji", "zswj"), ("覃海洋", "qinhaiyang", "qhy"), ("张伟", "zhangwei", "zw")],
+)
+def test_surnames_are_read_as_surnames_not_as_everyday_words(name, pinyin, initials):
+    assert identity.name_search_keys(name) == (pinyin, initials)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers-api"
+
+urlpatterns = [
+    path("", views.CustomerSearchView.as_view(), name="search"),
+    path("<str:customer_no>/interactions/", views.InteractionCreateView.as_view(), name="interaction-create"),
+    path("<str:customer_no>/consents/", views.ConsentCreateView.as_view(), name="consent-create"),
+    path("<str:customer_no>/contact/", views.ContactUpdateView.as_view(), name="contact-update"),
+    path("<str:customer_no>/reveal-id/", views.RevealIdView.as_view(), name="reveal-id"),
+]

@@ -1,0 +1,166 @@
+"""The customer 360 as JSON: the same facts as the page (teller.selectors.customer_360), masked."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import ProductKind
+from customers.api.serializers import (
+    BranchBriefSerializer,
+    ConsentCurrentSerializer,
+    ConsentRecordSerializer,
+    InteractionSerializer,
+)
+
+MONEY = {"max_digits": 18, "decimal_places": 2, "read_only": True}
+
+
+class CustomerProfileSerializer(serializers.Serializer):
+    customer_no = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    display_name = serializers.CharField(read_only=True)
+    gender = serializers.CharField(read_only=True)
+    age = serializers.IntegerField(read_only=True, allow_null=True)
+    id_type = serializers.CharField(read_only=True)
+    masked_id_number = serializers.CharField(read_only=True)
+    id_expiry = serializers.DateField(read_only=True, allow_null=True)
+    masked_mobile = serializers.CharField(read_only=True)
+    masked_email = serializers.CharField(read_only=True)
+    address = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
+    occupation = serializers.CharField(read_only=True)
+    employer = serializers.CharField(read_only=True)
+    income_band = serializers.CharField(read_only=True)
+    segment = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    kyc_status = serializers.CharField(read_only=True)
+    kyc_review_date = serializers.DateField(read_only=True, allow_null=True)
+    risk_rating = serializers.CharField(read_only=True)
+    do_not_contact = serializers.BooleanField(read_only=True)
+    home_branch = BranchBriefSerializer(read_only=True)
+    relationship_manager = serializers.SerializerMethodField()
+    tier = serializers.SerializerMethodField(help_text=_("Value tier (AAA…C); null until scores are computed."))
+
+    def get_relationship_manager(self, customer) -> str | None:
+        manager = customer.relationship_manager
+        return (manager.get_full_name() or manager.username) if manager else None
+
+    def get_tier(self, customer) -> str | None:
+        return None  # the scoring app fills this once scores exist
+
+
+class ServicePreferencesSerializer(serializers.Serializer):
+    preferred_name = serializers.CharField(read_only=True)
+    salutation = serializers.CharField(read_only=True)
+    preferred_language = serializers.CharField(read_only=True)
+    preferred_contact_channel = serializers.CharField(read_only=True)
+    preferred_contact_time = serializers.CharField(read_only=True)
+    service_notes = serializers.CharField(read_only=True)
+
+
+class ProductBriefSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    name_en = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+
+
+class AccountSerializer(serializers.Serializer):
+    account_no = serializers.CharField(read_only=True)
+    product = ProductBriefSerializer(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    balance = serializers.DecimalField(**MONEY)
+    balance_as_of = serializers.DateTimeField(read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    opened_at = serializers.DateField(read_only=True)
+
+
+class AccountGroupSerializer(serializers.Serializer):
+    kind = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    accounts = AccountSerializer(many=True, read_only=True)
+
+
+class CardSerializer(serializers.Serializer):
+    masked_pan = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    expiry = serializers.DateField(read_only=True)
+    account_no = serializers.CharField(source="account.account_no", read_only=True)
+
+
+class HoldingsSerializer(serializers.Serializer):
+    groups = serializers.SerializerMethodField(help_text=_("Open accounts grouped by product kind."))
+    cards = CardSerializer(many=True, read_only=True)
+    aum = serializers.DictField(child=serializers.DecimalField(**MONEY), read_only=True,
+                                help_text=_("Assets under management per currency (deposits and wealth)."))
+    loans = serializers.DictField(child=serializers.DecimalField(**MONEY), read_only=True,
+                                  help_text=_("Amount owed per currency (loans and credit cards)."))
+    product_count = serializers.IntegerField(read_only=True)
+
+    @extend_schema_field(AccountGroupSerializer(many=True))
+    def get_groups(self, holdings):
+        groups = [{"kind": kind, "label": ProductKind(kind).label, "accounts": accounts}
+                  for kind, accounts in holdings.groups.items()]
+        return AccountGroupSerializer(groups, many=True).data
+
+
+class TransactionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    occurred_at = serializers.DateTimeField(read_only=True)
+    channel = serializers.CharField(read_only=True)
+    direction = serializers.CharField(read_only=True)
+    amount = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField(read_only=True)
+    balance_after = serializers.DecimalField(**MONEY, allow_null=True)
+    account_no = serializers.CharField(source="account.account_no", read_only=True)
+    merchant_name = serializers.CharField(read_only=True)
+    mcc = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True, help_text=_("Spending category of the MCC; empty if none."))
+    description = serializers.CharField(read_only=True)
+
+
+class TransactionPageSerializer(serializers.Serializer):
+    """A page of the teller's transaction list (a Django Page)."""
+
+    page = serializers.IntegerField(source="number", read_only=True)
+    page_size = serializers.IntegerField(source="paginator.per_page", read_only=True)
+    count = serializers.IntegerField(source="paginator.count", read_only=True)
+    num_pages = serializers.IntegerField(source="paginator.num_pages", read_only=True)
+    results = TransactionSerializer(source="object_list", many=True, read_only=True)
+
+
+class MonthlyInOutSerializer(serializers.Serializer):
+    month = serializers.CharField(read_only=True, help_text="YYYY-MM")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "in" is a Python keyword, so these two cannot be class attributes
+        fields["in"] = serializers.DecimalField(**MONEY)
+        fields["out"] = serializers.DecimalField(**MONEY)
+        return fields
+
+
+class ChartsSerializer(serializers.Serializer):
+    channel_mix = serializers.DictField(child=serializers.IntegerField(), read_only=True,
+                                        help_text=_("Customer-initiated transactions per channel, 180 days."))
+    monthly = MonthlyInOutSerializer(many=True, read_only=True)
+    categories = serializers.DictField(child=serializers.DecimalField(**MONEY), read_only=True,
+                                       help_text=_("Card and POS spend per category, 365 days."))
+
+
+class Customer360Serializer(serializers.Serializer):
+    customer = CustomerProfileSerializer(read_only=True)
+    service_preferences = ServicePreferencesSerializer(source="customer", read_only=True)
+    alerts = serializers.ListField(child=serializers.DictField(), read_only=True)
+    holdings = HoldingsSerializer(read_only=True)
+    transactions = TransactionPageSerializer(read_only=True, help_text=_("The newest 20 transactions."))
+    charts = ChartsSerializer(read_only=True)
+    scores = serializers.DictField(read_only=True, allow_null=True,
+                                   help_text=_("Value and preference scores; null until computed."))
+    consents = ConsentCurrentSerializer(many=True, read_only=True)
+    consent_history = ConsentRecordSerializer(many=True, read_only=True)
+    interactions = InteractionSerializer(many=True, read_only=True, help_text=_("The newest 50, newest first."))
+    offers = serializers.ListField(child=serializers.DictField(), read_only=True)
