@@ -1,6 +1,8 @@
-"""The one HTML error path for domain errors: a 4xx page (or fragment, for htmx) with the message."""
+"""The one HTML error path for domain errors, and full-page redirects for htmx requests."""
 
-from django.shortcuts import render
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render, resolve_url
 
 from .exceptions import DomainError
 
@@ -17,3 +19,23 @@ class DomainErrorMiddleware:
             return None
         template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
         return render(request, template, {"message": exception.message}, status=exception.status_code)
+
+
+class HtmxLoginRedirectMiddleware:
+    """A session that timed out while a panel was open: send the whole page to the login form.
+
+    Without this, htmx follows the redirect and draws the login page inside the panel.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and response.status_code in (301, 302):
+            login_url = resolve_url(settings.LOGIN_URL)
+            if response.get("Location", "").startswith(login_url):
+                redirect = HttpResponse(status=204)
+                redirect["HX-Redirect"] = response["Location"]
+                return redirect
+        return response

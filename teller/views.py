@@ -1,11 +1,13 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from customers import search, selectors, services
@@ -132,12 +134,19 @@ def contact_update(request, customer_no):
     status, saved = 200, False
     if form.is_valid():
         try:
-            services.customer_update_contact(customer=customer, changed_by=request.user, data=form.changes())
+            changed = services.customer_update_contact(customer=customer, changed_by=request.user,
+                                                       data=form.changes())
             saved = True
             form = forms.ContactForm(initial=_contact_initial(customer))
+            if changed and request.htmx:
+                # the header, notes and masks above show these fields too: reload the page
+                messages.success(request, _("Saved. The change is in the customer's history."))
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
             status = 400
     else:
         status = 400

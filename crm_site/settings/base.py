@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "crm_site.middleware.DomainErrorMiddleware",
+    "crm_site.middleware.HtmxLoginRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "crm_site.urls"

@@ -479,8 +479,12 @@ def contact_post(client, customer, **changes):
 
 def test_a_new_mobile_is_stored_in_e164_with_a_history_row_by_the_teller(teller_client, teller, customer):
     response = contact_post(teller_client, customer, mobile="+86 137 1234 5678", salutation="欧阳女士")
-    assert response.status_code == 200
-    assert "Saved." in response.content.decode()
+    # the header and notes show these fields too: htmx reloads the page, which shows the message
+    assert response.status_code == 204
+    assert response["HX-Refresh"] == "true"
+    page = teller_client.get(reverse("teller:customer", kwargs={"customer_no": customer.customer_no}))
+    assert "Saved." in page.content.decode()
+    assert "137****5678" in page.content.decode()
     customer.refresh_from_db()
     assert customer.mobile == "+8613712345678"
     assert customer.salutation == "欧阳女士"
@@ -502,9 +506,22 @@ def test_an_invalid_mobile_is_refused_with_the_reason_and_nothing_is_saved(telle
 
 def test_an_empty_mobile_and_email_keep_the_current_ones(teller_client, customer):
     response = contact_post(teller_client, customer, mobile="", email="", city="上海市")
-    assert response.status_code == 200
+    assert response.status_code == 204
     customer.refresh_from_db()
     assert (customer.mobile, customer.email, customer.city) == (MOBILE, EMAIL, "上海市")
+
+
+def test_saving_unchanged_contact_details_answers_with_the_panel(teller_client, customer):
+    response = contact_post(teller_client, customer)
+    assert response.status_code == 200
+    assert "Saved." in response.content.decode()
+
+
+def test_an_expired_session_sends_the_whole_page_to_the_login_form_not_the_panel(client, customer):
+    url = reverse("teller:transactions", kwargs={"customer_no": customer.customer_no})
+    response = client.get(url, **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/login/")
 
 
 def reveal_post(client, customer, reason):
