@@ -10,6 +10,7 @@ so this module imports nothing from the floors above.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -47,34 +48,27 @@ def _luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-def identifier_filter(query: str) -> Q | None:
-    """The exact-identifier condition a query stands for, or None if it is not an identifier."""
+def identifier_conditions(query: str) -> list[Q]:
+    """The exact-identifier conditions a query could stand for (each served by one index); [] if none."""
     compact = _SEPARATORS.sub("", query).upper()
     if not compact:
-        return None
-    conditions = Q()
-    matched = False
+        return []
     if _CUSTOMER_NO.match(compact):
-        return Q(customer_no=compact)
+        return [Q(customer_no=compact)]
+    conditions = []
     plus = compact.startswith("+")
     digits = compact.lstrip("+")
     if _ID_NUMBER.match(digits):
-        conditions |= Q(id_number_hmac=pii.lookup_hmac(digits))
-        matched = True
+        conditions.append(Q(id_number_hmac=pii.lookup_hmac(digits)))
     if digits.isdigit():
         if plus or len(digits) in (11, 13) or digits.startswith("86"):
-            try:
-                conditions |= Q(mobile=identity.normalise_mobile(("+" if plus else "") + digits))
-                matched = True
-            except ValidationError:
-                pass
+            with contextlib.suppress(ValidationError):  # not a phone number after all
+                conditions.append(Q(mobile=identity.normalise_mobile(("+" if plus else "") + digits)))
         if 13 <= len(digits) <= 19 and _luhn_valid(digits):
-            conditions |= Q(cards__pan_hmac=pii.lookup_hmac(digits))
-            matched = True
+            conditions.append(Q(cards__pan_hmac=pii.lookup_hmac(digits)))
         if len(digits) >= 6:
-            conditions |= Q(accounts__account_no=digits) | Q(customer_no=digits)
-            matched = True
-    return conditions if matched else None
+            conditions += [Q(accounts__account_no=digits), Q(customer_no=digits)]
+    return conditions
 
 
 def _name_queryset(base: QuerySet, query: str) -> QuerySet | None:
@@ -114,10 +108,14 @@ def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet
     if not query:
         return SearchResult([], False)
     own = Case(When(home_branch_id=branch_id, then=Value(1)), default=Value(0), output_field=IntegerField())
-    condition = identifier_filter(query)
-    if condition is not None:
+    conditions = identifier_conditions(query)
+    if conditions:
+        # One indexed look-up per kind of identifier, joined by UNION: an OR across the joined
+        # tables would make PostgreSQL read every customer.
+        lookups = [base.filter(condition).values("pk") for condition in conditions]
+        matched = lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
         found = list(
-            base.filter(condition).distinct().annotate(own_branch=own)
+            base.filter(pk__in=[row["pk"] for row in matched]).annotate(own_branch=own)
             .select_related("home_branch").order_by("-own_branch", "customer_no")[:limit]
         )
         if found:
