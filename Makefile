@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 WITH_SERVICES := $(PY) -m crm_site.embedded exec --
+# where the embedded servers, uploads and demo logins live (CRM_DATA_DIR, as in the settings)
+DATA_DIR ?= $(or $(CRM_DATA_DIR),.data)
+# how many demo customers `make run` creates on first start (an empty database only)
+DEMO_CUSTOMERS ?= 5000
 
 .PHONY: install run test test-fast lint messages bench stop-embedded clean-data
 
@@ -18,9 +22,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 run: install
 	$(WITH_SERVICES) sh -c '$(PY) manage.py migrate --noinput \
-	  && $(PY) manage.py seed_demo --if-empty \
+	  && $(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS) \
 	  && echo && echo "Branch CRM: http://127.0.0.1:$${WEB_PORT:-8000}/  (Ctrl-C stops web, worker, beat and the embedded services)" \
-	  && echo "Demo logins (also in .data/demo-logins.txt):" && cat .data/demo-logins.txt && echo \
+	  && echo "Demo logins (also in $(DATA_DIR)/demo-logins.txt):" && cat $(DATA_DIR)/demo-logins.txt && echo \
 	  && exec honcho start'
 
 test: install

@@ -19,6 +19,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "branches.migrations.0002_role_groups",
     "customers.migrations.0002_role_permissions",
     "accounts.migrations.0002_role_permissions",
+    "accounts.migrations.0003_import_permissions",
     "transactions.migrations.0002_merchant_categories",
     "transactions.migrations.0003_role_permissions",
 ]
@@ -41,6 +42,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def reference_data(transactional_db):
     """For transactional tests: the previous one's flush removed the reference data."""
     restore_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in the default language: a request in zh-hans leaves it active in the thread."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

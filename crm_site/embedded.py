@@ -17,7 +17,25 @@ import warnings
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("CRM_DATA_DIR", BASE_DIR / ".data")).resolve()
+
+
+def _dotenv() -> dict[str, str]:
+    """KEY=value lines of the project's .env, which the settings read too (the environment wins)."""
+    path = BASE_DIR / ".env"
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            key, sep, value = line.strip().removeprefix("export ").partition("=")
+            if sep and key and not key.startswith("#"):
+                values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _setting(name: str) -> str:
+    return os.environ.get(name) or _dotenv().get(name, "")
+
+
+DATA_DIR = Path(_setting("CRM_DATA_DIR") or BASE_DIR / ".data").resolve()
 PG_DIR = DATA_DIR / "postgres"
 REDIS_DIR = DATA_DIR / "redis"
 DB_NAME = "branch_crm"
@@ -124,10 +142,10 @@ def exec_with_services(argv: list[str]) -> int:
     """Run argv with DATABASE_URL/REDIS_URL set, starting (and afterwards stopping) the embedded ones."""
     env = dict(os.environ)
     started: list = []
-    if not env.get("DATABASE_URL"):
+    if not _setting("DATABASE_URL"):
         env["DATABASE_URL"] = postgres_url()
         started.append(postgres_stop)
-    if not env.get("REDIS_URL"):
+    if not _setting("REDIS_URL"):
         env["REDIS_URL"] = redis_url()
         started.append(redis_stop)
     proc = subprocess.Popen(argv, env=env)

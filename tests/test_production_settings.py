@@ -61,11 +61,12 @@ def test_production_refuses_to_start_without_a_required_variable(missing):
     assert f"ImproperlyConfigured: Set the {missing} environment variable" in result.stderr
 
 
-@pytest.mark.parametrize("empty", ["PII_ENCRYPTION_KEYS", "PII_HMAC_KEY"])
-def test_production_refuses_to_start_with_an_empty_pii_key(empty):
+@pytest.mark.parametrize("empty", ["SECRET_KEY", "PII_ENCRYPTION_KEYS", "PII_HMAC_KEY", "ALLOWED_HOSTS",
+                                   "DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_with_an_empty_required_variable(empty):
     result = run_python(IMPORT_SETTINGS, production_env(**{empty: ""}))
     assert result.returncode != 0
-    assert "ImproperlyConfigured: PII_ENCRYPTION_KEYS and PII_HMAC_KEY must be set" in result.stderr
+    assert f"ImproperlyConfigured: set these in the environment (they are empty): {empty}" in result.stderr
 
 
 def test_check_deploy_finds_no_issues():

@@ -150,7 +150,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+# Local state of a laptop or `make run` (embedded servers, uploads, demo logins); see crm_site/embedded.py.
+DATA_DIR = Path(env("CRM_DATA_DIR", default=str(BASE_DIR / ".data")))
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -189,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers, accounts, transactions, scores and campaigns for bank branch staff.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # the schema names every customer endpoint and field: staff and channel systems only
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # several choice sets share field names ("channel"): name each enum after its choices class
     "ENUM_NAME_OVERRIDES": {
         "ContactChannelEnum": "customers.models.ContactChannel",

@@ -9,17 +9,21 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS")
 PII_HMAC_KEY = env("PII_HMAC_KEY")
-if not PII_ENCRYPTION_KEYS or not PII_HMAC_KEY:
-    raise environ.ImproperlyConfigured("PII_ENCRYPTION_KEYS and PII_HMAC_KEY must be set")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASE_URL = env("DATABASE_URL")
 REDIS_URL = env("REDIS_URL")
+_empty = [name for name, value in [("SECRET_KEY", SECRET_KEY), ("PII_ENCRYPTION_KEYS", PII_ENCRYPTION_KEYS),
+                                   ("PII_HMAC_KEY", PII_HMAC_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS),
+                                   ("DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)] if not value]
+if _empty:
+    raise environ.ImproperlyConfigured(f"set these in the environment (they are empty): {', '.join(_empty)}")
 DATABASES = database_settings(DATABASE_URL)
 CACHES = cache_settings(REDIS_URL)
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers and compose probe it over plain HTTP
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

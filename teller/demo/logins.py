@@ -23,7 +23,7 @@ class DemoLogin:
 
 
 def logins_path() -> Path:
-    return Path(settings.BASE_DIR) / ".data" / "demo-logins.txt"
+    return Path(settings.DATA_DIR) / "demo-logins.txt"
 
 
 LOGINS_HEADER = """\

@@ -25,8 +25,8 @@ STAFF = {(f"{role}_{suffix}", role, code) for suffix, code in (("sh", "SH001"), 
 
 @pytest.fixture
 def logins_file(settings, tmp_path):
-    settings.BASE_DIR = tmp_path  # keep the developer's .data/demo-logins.txt out of it
-    return tmp_path / ".data" / "demo-logins.txt"
+    settings.DATA_DIR = tmp_path  # keep the developer's .data/demo-logins.txt out of it
+    return tmp_path / "demo-logins.txt"
 
 
 def seed(*args: str) -> str:
@@ -203,7 +203,7 @@ def test_a_second_run_without_the_logins_file_says_the_passwords_are_unknown(see
 
 
 def test_a_logins_file_from_an_older_database_gets_the_new_passwords(db, logins_file):
-    logins_file.parent.mkdir(parents=True)
+    logins_file.parent.mkdir(parents=True, exist_ok=True)
     logins_file.write_text("teller_sh    stale-password     teller   SH001\n", encoding="utf-8")
     seed()
     lines = logins_lines(logins_file)
