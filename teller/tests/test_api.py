@@ -254,7 +254,12 @@ def test_the_channel_system_is_refused_even_for_an_unknown_customer(api_client, 
 # --- the OpenAPI schema -----------------------------------------------------------------------
 
 
-def test_the_openapi_schema_documents_every_customer_endpoint(api_client):
+def test_the_openapi_schema_needs_a_login(api_client):
+    assert api_client.get("/api/schema/", {"format": "json"}).status_code == 403
+
+
+def test_the_openapi_schema_documents_every_customer_endpoint(api_client, teller):
+    api_client.force_authenticate(teller)
     response = api_client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = json.loads(response.content)["paths"]
