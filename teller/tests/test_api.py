@@ -202,15 +202,16 @@ def test_the_360_stays_under_the_query_bound(as_teller, customer, holdings, djan
 
 STAFF_ANSWERS = {"search": 200, "detail": 200, "interaction": 201, "consent": 201, "contact": 200, "reveal": 200}
 REFUSED = dict.fromkeys(STAFF_ANSWERS, 403)
-# SessionAuthentication comes first in REST_FRAMEWORK, and DRF answers an anonymous request with the
-# first authenticator's challenge; the session has none, so anonymous requests get 403, not 401.
+# TokenAuthentication comes first in REST_FRAMEWORK, so an anonymous request gets 401 with the
+# challenge "WWW-Authenticate: Token" (a channel system learns it must authenticate).
+UNAUTHENTICATED = dict.fromkeys(STAFF_ANSWERS, 401)
 EXPECTED = {
     "teller": STAFF_ANSWERS,
     "manager": STAFF_ANSWERS,
     "other_branch_manager": STAFF_ANSWERS,
     "admin_user": STAFF_ANSWERS,
     "channel_system": REFUSED,
-    "anonymous": REFUSED,
+    "anonymous": UNAUTHENTICATED,
 }
 
 
@@ -239,7 +240,9 @@ def test_role_endpoint_matrix(request, api_client, customer, persona, endpoint):
         api_client.force_login(request.getfixturevalue(persona))
     response = _call(api_client, endpoint, customer.customer_no)
     assert response.status_code == EXPECTED[persona][endpoint], response.content
-    if response.status_code == 403:
+    if response.status_code == 401:
+        assert response["WWW-Authenticate"] == "Token"
+    if response.status_code in (401, 403):
         assert "detail" in response.json()
         assert not CustomerAccessLog.objects.exists()
         assert not Interaction.objects.exists()
@@ -255,7 +258,7 @@ def test_the_channel_system_is_refused_even_for_an_unknown_customer(api_client, 
 
 
 def test_the_openapi_schema_needs_a_login(api_client):
-    assert api_client.get("/api/schema/", {"format": "json"}).status_code == 403
+    assert api_client.get("/api/schema/", {"format": "json"}).status_code == 401
 
 
 def test_the_openapi_schema_documents_every_customer_endpoint(api_client, teller):
