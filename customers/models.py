@@ -1,8 +1,9 @@
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -137,6 +138,11 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         indexes = [
             GinIndex(fields=["full_name"], name="customer_name_trgm", opclasses=["gin_trgm_ops"]),
+            # exact and starts-with matches of names and pinyin (also for names too short for trigrams),
+            # and ends-with through the reversed name ("娜娜" finds 欧阳娜娜)
+            models.Index(fields=["full_name"], name="customer_name_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(OpClass(Reverse("full_name"), name="varchar_pattern_ops"), name="customer_name_suffix"),
+            models.Index(fields=["name_pinyin"], name="customer_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
             GinIndex(fields=["name_pinyin"], name="customer_pinyin_trgm", opclasses=["gin_trgm_ops"]),
             # varchar_pattern_ops: initials are matched by prefix (LIKE 'zw%'), whatever the collation
             models.Index(fields=["name_initials"], name="customer_initials", opclasses=["varchar_pattern_ops"]),

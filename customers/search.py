@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
-from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import Case, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Reverse
 
 from crm_site import pii
 
@@ -71,33 +71,78 @@ def identifier_conditions(query: str) -> list[Q]:
     return conditions
 
 
-def _name_queryset(base: QuerySet, query: str) -> QuerySet | None:
-    """Name matches with their ranking annotations; None when the query has nothing to match a name by."""
+@dataclass(frozen=True)
+class _NameConditions:
+    exact: Q
+    prefix: Q  # starts with, ends with or contains: all rank as "prefix" below exact
+    similar: Q | None  # trigram similarity, for typos; None for queries too short to judge
+    similarity: Func | None
+    annotations: dict = field(default_factory=dict)
+
+
+def _name_conditions(query: str) -> _NameConditions | None:
+    """How a query matches names; None when it has nothing to match a name by."""
     if _HAN.search(query):
         name = re.sub(r"\s+", "", query)
-        exact = Q(full_name=name)
-        prefix = Q(full_name__startswith=name)
-        contained = Q(full_name__contains=name)
-        similarity = TrigramSimilarity("full_name", name)
-        similar = Q(full_name__trigram_similar=name)
-    else:
-        value = re.sub(r"[^a-z0-9]", "", query.lower())
-        if not value:
-            return None
-        exact = Q(name_pinyin=value) | Q(name_initials=value)
-        prefix = Q(name_pinyin__startswith=value) | Q(name_initials__startswith=value)
-        contained = Q(name_pinyin__contains=value) if len(value) >= 3 else Q(pk__in=[])
-        similarity = Greatest(TrigramSimilarity("name_pinyin", value), Value(0.0), output_field=FloatField())
-        similar = Q(name_pinyin__trigram_similar=value)
-    return (
-        base.filter(exact | prefix | contained | similar)
-        .annotate(
-            exact_name=Case(When(exact, then=Value(1)), default=Value(0), output_field=IntegerField()),
-            prefix_match=Case(When(prefix, then=Value(1)), When(contained, then=Value(1)), default=Value(0),
-                              output_field=IntegerField()),
-            similarity=similarity,
+        if len(name) < 2:  # one character (a surname) matches a large share of all customers
+            return _NameConditions(Q(full_name=name), Q(pk__in=[]), None, None)
+        if len(name) == 2:
+            # too short for trigrams: starts with / ends with ("娜娜" in 欧阳娜娜) through btree indexes
+            return _NameConditions(
+                exact=Q(full_name=name),
+                prefix=Q(full_name__startswith=name) | Q(reversed_name__startswith=name[::-1]),
+                similar=None, similarity=None, annotations={"reversed_name": Reverse("full_name")},
+            )
+        return _NameConditions(
+            exact=Q(full_name=name),
+            prefix=Q(full_name__startswith=name) | Q(full_name__contains=name),
+            similar=Q(full_name__trigram_similar=name),
+            similarity=TrigramSimilarity("full_name", name),
         )
+    value = re.sub(r"[^a-z0-9]", "", query.lower())
+    if len(value) < 2:
+        return None
+    prefix = Q(name_pinyin__startswith=value) | Q(name_initials__startswith=value)
+    if len(value) >= 3:
+        prefix |= Q(name_pinyin__contains=value)
+    return _NameConditions(
+        exact=Q(name_pinyin=value) | Q(name_initials=value),
+        prefix=prefix,
+        similar=Q(name_pinyin__trigram_similar=value) if len(value) >= 3 else None,
+        similarity=TrigramSimilarity("name_pinyin", value),
     )
+
+
+def _name_matches(base: QuerySet, query: str, own: Case, limit: int) -> list[Customer]:
+    """Exact and prefix matches first; similar names (typos) only fill what is left of the page.
+
+    Computing similarity for every prefix match of a common surname is what made a search slow,
+    and a similar name never outranks an exact or prefix match of the same branch.
+    """
+    conditions = _name_conditions(query)
+    if conditions is None:
+        return []
+    ranked = base.select_related("home_branch").annotate(**conditions.annotations).annotate(
+        own_branch=own,
+        exact_name=Case(When(conditions.exact, then=Value(1)), default=Value(0), output_field=IntegerField()),
+    )
+    found = list(
+        ranked.filter(conditions.exact | conditions.prefix)
+        .order_by("-exact_name", "-own_branch", "customer_no")[:limit]
+    )
+    for customer in found:
+        customer.similarity = 1.0
+    if len(found) < limit and conditions.similar is not None:
+        similar = list(
+            ranked.filter(conditions.similar).exclude(pk__in=[c.pk for c in found])
+            .annotate(similarity=conditions.similarity)
+            .order_by("-own_branch", "-similarity", "customer_no")[: limit - len(found)]
+        )
+        for customer in similar:
+            customer.exact_name = 0
+        # exact name, then own branch, then prefix before similar, then the closer spelling
+        found = sorted(found + similar, key=lambda c: (-c.exact_name, -c.own_branch, -c.similarity, c.customer_no))
+    return found
 
 
 def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet | None = None,
@@ -120,10 +165,4 @@ def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet
         )
         if found:
             return SearchResult(found, exact_identifier=True)
-    named = _name_queryset(base, query)
-    if named is None:  # only punctuation, e.g. "+" or "%": no name to look for
-        return SearchResult([], exact_identifier=False)
-    named = named.annotate(own_branch=own).select_related("home_branch")
-    ordered = named.order_by("-exact_name", "-own_branch", "-prefix_match", F("similarity").desc(nulls_last=True),
-                             "customer_no")
-    return SearchResult(list(ordered[:limit]), exact_identifier=False)
+    return SearchResult(_name_matches(base, query, own, limit), exact_identifier=False)

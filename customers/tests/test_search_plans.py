@@ -84,7 +84,7 @@ def plans_for(query, branch_id):
 
 @pytest.mark.parametrize(
     "query",
-    ["欧阳娜娜", "欧阳", "娜娜", "ouyangnana", "ouyang nana", "oynn", "ouyangnanna", "13812345678",
+    ["欧阳娜娜", "欧阳", "娜娜", "阳娜娜", "欧阳娜", "ouyangnana", "ouyang nana", "oynn", "ouyangnanna", "13812345678",
      "+86 138 1234 5678", "6217001234567890123", "6228480402564890018", "C000000001"],
 )
 def test_no_search_path_needs_a_sequential_scan_of_customers(someone, branch, query):
@@ -104,5 +104,5 @@ def test_without_the_name_index_a_contained_name_would_read_the_whole_table(some
     """The check above can fail: drop the trigram index (inside this test's transaction) and it does."""
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX customer_name_trgm")
-    plans = plans_for("娜娜", branch.pk)
+    plans = plans_for("阳娜娜", branch.pk)
     assert any(whole_table_scans(plan) for plan in plans)

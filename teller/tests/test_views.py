@@ -631,7 +631,7 @@ def test_a_teller_cannot_reach_the_admin(teller_client):
 # chart aggregates (+ their MCC categories), staff profile, session save (3 with its savepoint)
 MAX_QUERIES_360 = 22
 MAX_QUERIES_TRANSACTIONS = 12
-MAX_QUERIES_SEARCH = 10
+MAX_QUERIES_SEARCH = 11  # a name search adds one query for similar spellings when a page is not full
 
 
 @pytest.mark.parametrize(("accounts", "cards", "transactions"), [(1, 1, 5), (6, 3, 60), (12, 6, 150)])
