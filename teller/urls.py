@@ -12,5 +12,6 @@ urlpatterns = [
     path("customers/<str:customer_no>/interactions/", views.interaction_add, name="interaction-add"),
     path("customers/<str:customer_no>/consents/", views.consent_update, name="consent-update"),
     path("customers/<str:customer_no>/contact/", views.contact_update, name="contact-update"),
+    path("customers/<str:customer_no>/contact/form/", views.contact_form, name="contact-form"),
     path("customers/<str:customer_no>/reveal-id/", views.reveal_id, name="reveal-id"),
 ]

@@ -60,7 +60,6 @@ def customer_detail(request, customer_no):
         "filter_form": forms.TransactionFilterForm(),
         "interaction_form": forms.InteractionForm(),
         "consent_form": forms.ConsentForm(),
-        "contact_form": forms.ContactForm(initial=_contact_initial(customer)),
         "reveal_form": forms.RevealForm(),
     })
     return render(request, "teller/customer.html", context)
@@ -123,6 +122,15 @@ def consent_update(request, customer_no):
                "consents": selectors.consents_current(customer=customer),
                "consent_history": selectors.consent_history(customer=customer, limit=20)}
     return _partial_or_redirect(request, "teller/_consents.html", context, status, customer)
+
+
+@login_required
+@permission_required("customers.change_customer_contact", raise_exception=True)
+@require_GET
+def contact_form(request, customer_no):
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    context = {"customer": customer, "contact_form": forms.ContactForm(initial=_contact_initial(customer))}
+    return render(request, "teller/_contact.html", context)
 
 
 @login_required

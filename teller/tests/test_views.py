@@ -668,3 +668,20 @@ def test_the_transactions_partial_costs_a_fixed_number_of_queries(client_for, te
     with django_assert_max_num_queries(MAX_QUERIES_TRANSACTIONS):
         response = client.get(transactions_url(holder.customer), {"channel": "POS", "page": 2}, **HTMX)
     assert response.status_code == 200
+
+
+def test_the_contact_form_is_fetched_when_opened_and_shows_only_masked_contact(teller_client, customer):
+    page = teller_client.get(reverse("teller:customer", kwargs={"customer_no": customer.customer_no}))
+    assert 'name="mobile"' not in page.content.decode()  # not rendered until the teller opens it
+    url = reverse("teller:contact-form", kwargs={"customer_no": customer.customer_no})
+    form = teller_client.get(url, **HTMX)
+    html = form.content.decode()
+    assert form.status_code == 200
+    assert 'name="mobile"' in html
+    assert customer.masked_mobile in html
+    assert customer.mobile not in html
+
+
+def test_the_contact_form_is_refused_to_a_user_without_the_permission(client_for, channel_system, customer):
+    url = reverse("teller:contact-form", kwargs={"customer_no": customer.customer_no})
+    assert client_for(channel_system).get(url).status_code == 403

@@ -157,7 +157,9 @@ def test_a_mistake_in_a_form_shows_its_message_in_place(page_in, live_server, te
     page.goto(f"/customers/{customer.customer_no}/")
     page.evaluate("window.stillTheSamePage = true")
 
+    page.locator("#contact summary").click()  # the form is fetched when the section opens
     contact = page.locator("#contact-panel")
+    expect(contact.locator("input[name=mobile]")).to_be_visible()
     contact.locator("input[name=mobile]").fill("12345")
     contact.locator("button[type=submit]").click()
     expect(contact.locator("[role=alert]")).to_contain_text("12345 is not a valid phone number.")
