@@ -13,6 +13,7 @@ admin.site.index_title = _("Customers, accounts and staff")
 
 urlpatterns = [
     path("", include("teller.urls")),
+    path("transactions/", include("transactions.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -24,6 +25,7 @@ urlpatterns = [
         path("customers/", include("customers.api.urls")),
         path("customers/", include("teller.api.urls")),
     ])),
+        path("transactions/", include("transactions.api.urls")),
 ]
 
 if settings.DEBUG:

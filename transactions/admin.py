@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
 
@@ -27,7 +28,7 @@ class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class RejectedRowInline(ReadOnlyTabularInline):
     model = RejectedRow
-    fields = ["row_number", "raw", "reasons"]
+    fields = ["row_number", "raw", "reasons", "replayed_at"]
     readonly_fields = fields
     show_change_link = False
 
@@ -35,13 +36,20 @@ class RejectedRowInline(ReadOnlyTabularInline):
 @admin.register(IngestBatch)
 class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "source", "file_name", "status", "received", "inserted", "duplicates", "rejected",
-                    "created_at", "finished_at", "created_by"]
+                    "attempts", "created_at", "finished_at", "created_by"]
     list_filter = ["status", "source", "channel_hint"]
     search_fields = ["file_name", "=file_sha256"]
+    exclude = ["touched_customer_ids"]  # up to every customer of the bank; the count is enough here
+    readonly_fields = ["touched_customers"]
     inlines = [RejectedRowInline]
+
+    @admin.display(description=_("customers touched"))
+    def touched_customers(self, batch: IngestBatch) -> int:
+        return len(batch.touched_customer_ids)
 
 
 @admin.register(RejectedRow)
 class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["batch", "row_number", "reasons"]
+    list_display = ["batch", "row_number", "reasons", "replayed_at"]
     list_filter = ["batch"]
+    raw_id_fields = ["batch"]

@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+import datetime as dt
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,11 +70,37 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class BatchStatusError(Exception):
+    """A status change the batch's pipeline does not allow (or another worker changed it first)."""
+
+
+def ingest_upload_to(batch: IngestBatch, filename: str) -> str:
+    return f"ingest/{timezone.now():%Y/%m/%d}/{filename}"
+
+
 class IngestBatch(models.Model):
-    """One load of channel transactions (a file or an API call): the unit of work and of reporting."""
+    """One load of channel transactions (a file or an API call): the unit of work and of reporting.
+
+    The row is the source of truth for the work (DESIGN §9): a Celery message only nudges a worker
+    to look at it. Counts grow chunk by chunk in the same transaction as the rows they count, so
+    `received == inserted + duplicates + rejected` holds at every commit, and `chunks_done` is where
+    a worker that died resumes.
+    """
+
+    # queued -> running -> done | failed; a corrected file of the rejected rows (replay) queues a
+    # finished batch again. Every other change is refused by transition_to().
+    TRANSITIONS = {
+        BatchStatus.QUEUED: frozenset({BatchStatus.RUNNING, BatchStatus.FAILED}),
+        BatchStatus.RUNNING: frozenset({BatchStatus.DONE, BatchStatus.FAILED}),
+        BatchStatus.DONE: frozenset({BatchStatus.QUEUED}),
+        BatchStatus.FAILED: frozenset({BatchStatus.QUEUED}),
+    }
+    ACTIVE = (BatchStatus.QUEUED, BatchStatus.RUNNING)
 
     source = models.CharField(_("source"), max_length=8, choices=BatchSource.choices)
-    channel_hint = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True)
+    channel_hint = models.CharField(_("channel"), max_length=16, choices=Channel.choices, blank=True,
+                                    help_text=_("The channel of rows whose channel column is empty or absent."))
+    file = models.FileField(_("stored file"), upload_to=ingest_upload_to, max_length=500, blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=8, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
@@ -77,32 +108,116 @@ class IngestBatch(models.Model):
     inserted = models.PositiveIntegerField(_("inserted"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # progress through the file being processed (the upload, or the corrected file of a replay)
+    rows_total = models.PositiveIntegerField(_("rows expected"), default=0,
+                                             help_text=_("Counted from the file's lines, for the progress bar."))
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    chunk_rows = models.PositiveIntegerField(_("rows per chunk"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks committed"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    touched_customer_ids = ArrayField(models.BigIntegerField(), verbose_name=_("customers touched"), default=list,
+                                      blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now,
+                                      help_text=_("Status change, chunk commit or re-queue; the sweeper's clock."))
+    score_refresh_sent_at = models.DateTimeField(_("score refresh sent at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
+    # the last replay: a corrected file of rejected rows, loaded against this batch
+    replay_file = models.FileField(_("corrected file"), upload_to=ingest_upload_to, max_length=500, blank=True)
+    replay_rows = models.PositiveIntegerField(_("corrected rows read"), default=0)
+    replay_fixed = models.PositiveIntegerField(_("corrected rows loaded"), default=0)
+    replay_ignored = models.PositiveIntegerField(
+        _("corrected rows ignored"), default=0,
+        help_text=_("Rows of the corrected file that name no open rejected row of this batch."))
+    replay_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+", verbose_name=_("replay requested by"))
+    replay_finished_at = models.DateTimeField(_("replay finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("ingest batch")
         verbose_name_plural = _("ingest batches")
-        indexes = [models.Index(fields=["status", "created_at"], name="batch_by_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="batch_by_status"),
+            models.Index(fields=["created_by", "-created_at"], name="batch_by_creator"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(received=models.F("inserted") + models.F("duplicates") + models.F("rejected")),
+                name="batch_counts_add_up"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name or self.get_source_display()}"
 
+    def transition_to(self, status: str, **changes) -> None:
+        """Move to `status` (with other field changes), or refuse.
+
+        The update is conditional on the status this instance holds, so of two workers racing,
+        exactly one wins and the other gets BatchStatusError.
+        """
+        if status not in self.TRANSITIONS[self.status]:
+            raise BatchStatusError(f"batch {self.pk}: {self.status} -> {status} is not allowed")
+        changes.setdefault("updated_at", timezone.now())
+        if not IngestBatch.objects.filter(pk=self.pk, status=self.status).update(status=status, **changes):
+            raise BatchStatusError(f"batch {self.pk} is no longer {self.status}")
+        self.status = status
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_replaying(self) -> bool:
+        return bool(self.replay_file) and self.is_active
+
+    @property
+    def can_replay(self) -> bool:
+        """Rejected rows to fix, and the file itself loaded (a failed replay may be tried again)."""
+        loaded = self.status == BatchStatus.DONE or (self.status == BatchStatus.FAILED and bool(self.replay_file))
+        return loaded and self.rejected > 0
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == BatchStatus.DONE and not self.is_replaying:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, int(100 * self.rows_done / self.rows_total))
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        if self.started_at is None:
+            return None
+        return (self.finished_at or timezone.now()) - self.started_at
+
+    @property
+    def rows_per_second(self) -> float | None:
+        duration = self.duration
+        if duration is None or duration.total_seconds() <= 0:
+            return None
+        return self.received / duration.total_seconds()
+
 
 class RejectedRow(models.Model):
-    """A row that could not be loaded, kept with every reason so it can be fixed and replayed."""
+    """A row that could not be loaded, kept with every reason so it can be fixed and replayed.
+
+    `reasons` is a list of {"field", "code", "message"}. A row fixed by a replay keeps its record,
+    marked `replayed_at`; the batch's `rejected` counts the open ones.
+    """
 
     batch = models.ForeignKey(IngestBatch, on_delete=models.CASCADE, related_name="rejected_rows",
                               verbose_name=_("batch"))
-    row_number = models.PositiveIntegerField(_("row number"))
+    row_number = models.PositiveIntegerField(_("row number"), help_text=_("1 is the first row after the header."))
     raw = models.JSONField(_("raw row"))
     reasons = models.JSONField(_("reasons"))
+    replayed_at = models.DateTimeField(_("loaded by a replay at"), null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "row_number"]

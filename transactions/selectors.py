@@ -1,4 +1,5 @@
-"""Reads of a customer's transactions: the recent list and the figures behind the teller's charts."""
+"""Reads of the transactions floor: a customer's transactions and the figures behind the teller's charts;
+ingest batches and their rejected rows, as the acting user may see them."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Channel, Direction, MerchantCategory, Transaction
+from crm_site.exceptions import NotFound
+
+from .models import Channel, Direction, IngestBatch, MerchantCategory, RejectedRow, Transaction
 
 
 def transactions_for_customer(*, customer_id: int, channel: str | None = None, date_from: dt.date | None = None,
@@ -79,3 +83,29 @@ def spend_by_category(*, customer_id: int, days: int = 365) -> dict[str, Decimal
         category = categories.get(row["mcc"], "OTHER")
         totals[category] = totals.get(category, Decimal("0")) + row["total"]
     return dict(sorted(totals.items(), key=lambda item: item[1], reverse=True))
+
+
+# --- ingest batches ------------------------------------------------------------------------------
+
+
+def batches_for_user(*, user) -> QuerySet[IngestBatch]:
+    """Newest first. Staff who may see rejected rows (managers, admins) see every batch; a channel
+    system, which may only ingest, sees the batches it sent (DESIGN §8)."""
+    batches = IngestBatch.objects.select_related("created_by").order_by("-created_at", "-id")
+    if user.has_perm("transactions.view_rejectedrow"):
+        return batches
+    if user.has_perm("transactions.view_ingestbatch"):
+        return batches.filter(created_by=user)
+    return batches.none()
+
+
+def batch_get(*, batch_id: int, user) -> IngestBatch:
+    batch = batches_for_user(user=user).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound(_("There is no batch #%(id)s, or it is not one of yours.") % {"id": batch_id})
+    return batch
+
+
+def rejected_rows_open(*, batch: IngestBatch) -> QuerySet[RejectedRow]:
+    """The batch's rejected rows not (yet) loaded by a replay, in file order."""
+    return batch.rejected_rows.filter(replayed_at__isnull=True).order_by("row_number")

@@ -215,6 +215,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Transaction ingest (DESIGN §5, §9): rows per chunk (the unit of commit and of resume), the most
+# rows one API call may send, how long a batch may sit in queued/running before the sweeper queues it
+# again, and how far ahead of the clock a transaction's time may be (clock skew between systems).
+INGEST_CHUNK_ROWS = env.int("INGEST_CHUNK_ROWS", default=50_000)
+INGEST_API_MAX_ROWS = env.int("INGEST_API_MAX_ROWS", default=10_000)
+INGEST_STUCK_AFTER_MINUTES = env.int("INGEST_STUCK_AFTER_MINUTES", default=15)
+INGEST_FUTURE_TOLERANCE_SECONDS = env.int("INGEST_FUTURE_TOLERANCE_SECONDS", default=300)
+
 # Scoring economics (DESIGN §6): used by the scoring app.
 SCORING_DEPOSIT_MARGIN = Decimal(env("SCORING_DEPOSIT_MARGIN", default="0.015"))
 SCORING_LOAN_MARGIN = Decimal(env("SCORING_LOAN_MARGIN", default="0.025"))
