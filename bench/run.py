@@ -1,0 +1,52 @@
+"""`make bench`: every benchmark of DESIGN §10 in one run, against DATABASE_URL (or the embedded one).
+
+    python bench/run.py [search|ingest|import ...] [--quick]
+
+Without names it runs them all. The figures go to stdout (and each script's JSON, if it keeps one,
+under bench/results/); write them into bench/README.md with the dataset they were measured on.
+--quick runs small sizes, to check the scripts work, not to measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+SCRIPTS = {
+    # teller search and 360 latency over HTTP against gunicorn, 1 and 4 users
+    "search": (["http_latency.py"], ["http_latency.py", "--requests", "40"]),
+    # ingest of a transactions feed against a raw COPY of the same rows, and the worker's peak RSS
+    "ingest": (["ingest.py"], ["ingest.py", "--rows", "20000"]),
+    # master-data import: 100,000 customers and 200,000 accounts
+    "import": (["import_customers.py", "--fresh"],
+               ["import_customers.py", "--fresh", "--customers", "2000", "--accounts", "4000"]),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(SCRIPTS))
+    parser.add_argument("--quick", action="store_true", help="small sizes: check the scripts, measure nothing")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - set(SCRIPTS)
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(sorted(unknown))}; choose from {', '.join(SCRIPTS)}")
+    failed = []
+    for name in args.names or list(SCRIPTS):
+        script, *options = SCRIPTS[name][1 if args.quick else 0]
+        command = [sys.executable, str(BENCH / script), *options]
+        print(f"\n==== {name}: {' '.join(command[1:])}", flush=True)
+        if subprocess.run(command, check=False).returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
