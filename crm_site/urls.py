@@ -13,6 +13,7 @@ admin.site.index_title = _("Customers, accounts and staff")
 
 urlpatterns = [
     path("", include("teller.urls")),
+    path("imports/", include("accounts.urls")),
     path("transactions/", include("transactions.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -24,8 +25,8 @@ urlpatterns = [
         # one URL space for the customer; the 360 composes the floors above customers, so it lives in teller
         path("customers/", include("customers.api.urls")),
         path("customers/", include("teller.api.urls")),
-    ])),
         path("transactions/", include("transactions.api.urls")),
+    ])),
 ]
 
 if settings.DEBUG:
