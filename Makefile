@@ -4,7 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-WITH_SERVICES := $(PY) -m crm_site.embedded exec --
+# run as a script, not with -m: importing the crm_site package (its Celery app) would set
+# DJANGO_SETTINGS_MODULE=...dev in the environment every child inherits, pytest included
+WITH_SERVICES := $(PY) crm_site/embedded.py exec --
 # where the embedded servers, uploads and demo logins live (CRM_DATA_DIR, as in the settings)
 DATA_DIR ?= $(or $(CRM_DATA_DIR),.data)
 # how many demo customers `make run` creates on first start (an empty database only)

@@ -2,7 +2,7 @@
 
 Settings ask this module for a URL only when DATABASE_URL / REDIS_URL are unset; with
 both set, nothing here runs. The servers outlive the process that started them (so web,
-worker and beat share them); `python -m crm_site.embedded exec -- CMD` starts what is
+worker and beat share them); `python crm_site/embedded.py exec -- CMD` starts what is
 missing, runs CMD with the URLs in its environment, and stops what it started.
 """
 
@@ -165,7 +165,7 @@ def exec_with_services(argv: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"exec", "start", "stop", "url"}:
-        print("usage: python -m crm_site.embedded {start|stop|url|exec -- CMD...}", file=sys.stderr)
+        print("usage: python crm_site/embedded.py {start|stop|url|exec -- CMD...}", file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
     if command == "start":
