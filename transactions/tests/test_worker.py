@@ -1,7 +1,12 @@
-"""End to end with a real Celery worker on the configured Redis and PostgreSQL (no stand-ins)."""
+"""End to end with a real Celery worker on the configured Redis and PostgreSQL (no stand-ins): in this
+process's threads, and as a `celery -A crm_site worker` process of its own."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -77,3 +82,48 @@ def test_a_real_worker_ingests_a_file_end_to_end(reference_data, real_broker, ce
     assert sorted(batch.touched_customer_ids) == sorted({a.customer_id for a in accounts})
     accounts[2].refresh_from_db()
     assert str(accounts[2].balance) == "129.00"  # W029, the newest of its account
+
+
+def _database_url() -> str:
+    """The test database as a URL a separate process can use (TCP, or the embedded server's socket)."""
+    db = connection.settings_dict
+    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
+    if (db["HOST"] or "").startswith("/"):
+        return f"postgres://{user}:{password}@/{db['NAME']}?host={db['HOST']}"
+    return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker_process(settings, tmp_path):
+    """`celery -A crm_site worker` as a process of its own, on this test's database and Redis."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm_site.settings.test", "DATABASE_URL": _database_url(),
+           "REDIS_URL": settings.REDIS_URL, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    log = (tmp_path / "worker.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-m", "celery", "-A", "crm_site", "worker", "--pool=solo", "--loglevel=INFO",
+         "--without-gossip", "--without-mingle", "-n", f"ingest-test-{os.getpid()}@%h"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def test_a_celery_worker_process_ingests_a_file_end_to_end(reference_data, real_broker, worker_process, tmp_path):
+    accounts = [AccountFactory() for _ in range(2)]
+    rows = [row(external_id=f"P{n:03d}", account_no=accounts[n % 2].account_no,
+                occurred_at=f"2025-03-02T09:{n:02d}:00+08:00") for n in range(12)]
+    rows.append(row(external_id="NOPE", account_no="0000000000"))
+    path = tmp_path / "atm.csv"
+    path.write_text(feed_text(rows), encoding="utf-8")
+
+    call_command("ingest_transactions", str(path))  # records the batch, queues it on commit
+    batch = _wait_until_finished(IngestBatch.objects.get().pk, timeout=120)
+
+    assert worker_process.poll() is None, (tmp_path / "worker.log").read_text()
+    assert batch.status == BatchStatus.DONE, batch.error
+    assert (batch.received, batch.inserted, batch.duplicates, batch.rejected) == (13, 12, 0, 1)
+    assert set(Transaction.objects.values_list("external_id", flat=True)) == {f"P{n:03d}" for n in range(12)}
