@@ -38,6 +38,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         restore_reference_data()
 
 
+def celery_pools_reset():
+    """After an in-process worker stops, the app's connection pools are closed: let the next use open new ones.
+
+    (What Celery does after a fork.) Without it, a later test's apply_async fails with "Acquire on
+    closed pool", which the ingest entry points treat as a broker outage.
+    """
+    from crm_site.celery import app
+
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.__dict__["amqp"]._producer_pool = None
+
+
 @pytest.fixture
 def reference_data(transactional_db):
     """For transactional tests: the previous one's flush removed the reference data."""

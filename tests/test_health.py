@@ -6,6 +6,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.test import override_settings
 
+from conftest import celery_pools_reset
 from crm_site import health
 from crm_site.celery import app as celery_app
 
@@ -45,6 +46,7 @@ def celery_worker():
     yield
     stop.set()
     thread.join(timeout=15)
+    celery_pools_reset()
     assert not thread.is_alive(), "the Celery worker did not stop"
 
 

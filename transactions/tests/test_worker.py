@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.tests.factories import AccountFactory
+from conftest import celery_pools_reset
 from crm_site.celery import app as celery_app
 from transactions.models import BatchStatus, IngestBatch, Transaction
 
@@ -50,6 +51,7 @@ def celery_worker():
     yield
     stop.set()
     thread.join(timeout=15)
+    celery_pools_reset()
     assert not thread.is_alive(), "the Celery worker did not stop"
 
 
@@ -88,8 +90,9 @@ def _database_url() -> str:
     """The test database as a URL a separate process can use (TCP, or the embedded server's socket)."""
     db = connection.settings_dict
     user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
-    if (db["HOST"] or "").startswith("/"):
-        return f"postgres://{user}:{password}@/{db['NAME']}?host={db['HOST']}"
+    socket_dir = db["HOST"] if (db["HOST"] or "").startswith("/") else db.get("OPTIONS", {}).get("host", "")
+    if socket_dir:  # the embedded server listens on a Unix socket only
+        return f"postgres://{user}:{password}@/{db['NAME']}?host={socket_dir}"
     return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
@@ -98,6 +101,7 @@ def worker_process(settings, tmp_path):
     """`celery -A crm_site worker` as a process of its own, on this test's database and Redis."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm_site.settings.test", "DATABASE_URL": _database_url(),
            "REDIS_URL": settings.REDIS_URL, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    celery_pools_reset()  # an in-process worker of an earlier test closed them
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
         [sys.executable, "-m", "celery", "-A", "crm_site", "worker", "--pool=solo", "--loglevel=INFO",
@@ -121,7 +125,10 @@ def test_a_celery_worker_process_ingests_a_file_end_to_end(reference_data, real_
     path.write_text(feed_text(rows), encoding="utf-8")
 
     call_command("ingest_transactions", str(path))  # records the batch, queues it on commit
-    batch = _wait_until_finished(IngestBatch.objects.get().pk, timeout=120)
+    try:
+        batch = _wait_until_finished(IngestBatch.objects.get().pk, timeout=120)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- worker log ---\n{(tmp_path / 'worker.log').read_text()}") from exc
 
     assert worker_process.poll() is None, (tmp_path / "worker.log").read_text()
     assert batch.status == BatchStatus.DONE, batch.error
