@@ -1,5 +1,7 @@
 """The one HTML error path for domain errors, and full-page redirects for htmx requests."""
 
+import time
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render, resolve_url
@@ -38,4 +40,27 @@ class HtmxLoginRedirectMiddleware:
                 redirect = HttpResponse(status=204)
                 redirect["HX-Redirect"] = response["Location"]
                 return redirect
+        return response
+
+
+class SessionIdleRefreshMiddleware:
+    """Restart a signed-in session's idle timer on activity, writing the session at most once a minute.
+
+    SESSION_SAVE_EVERY_REQUEST would rewrite the session row on every request, the live search's
+    included; this keeps the idle timeout (give or take SESSION_REFRESH_SECONDS) for a fraction of
+    the writes.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response

@@ -1,14 +1,17 @@
 """Logging in: the form, the lockout after repeated failures, and the idle timeout."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
+from crm_site.middleware import SessionIdleRefreshMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -75,12 +78,20 @@ def test_the_lockout_is_per_username_not_per_branch_address(client, teller, mana
     assert log_in(client, "manager", PASSWORD).status_code == 302
 
 
-def test_the_session_expires_after_the_idle_timeout_and_every_request_extends_it(client, teller):
+def _age_the_session(client, *, refreshed_seconds_ago, expires_in):
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = SessionStore(session_key=key)
+    store[SessionIdleRefreshMiddleware.KEY] = int(time.time()) - refreshed_seconds_ago
+    store.save()
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() + expires_in)
+
+
+def test_the_session_expires_after_the_idle_timeout_and_activity_extends_it(client, teller):
     assert settings.SESSION_IDLE_TIMEOUT_MINUTES * 60 == settings.SESSION_COOKIE_AGE
-    assert settings.SESSION_SAVE_EVERY_REQUEST
     log_in(client, "teller", PASSWORD)
 
-    Session.objects.filter(pk=current_session(client).pk).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+    _age_the_session(client, refreshed_seconds_ago=settings.SESSION_REFRESH_SECONDS + 5,
+                     expires_in=dt.timedelta(minutes=1))
     assert client.get(reverse("teller:home")).status_code == 200
     extended = current_session(client).expire_date - timezone.now()
     assert extended > dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 30)
@@ -89,3 +100,11 @@ def test_the_session_expires_after_the_idle_timeout_and_every_request_extends_it
     response = client.get(reverse("teller:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN_URL)
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_session(client, teller):
+    log_in(client, "teller", PASSWORD)
+    _age_the_session(client, refreshed_seconds_ago=5, expires_in=dt.timedelta(minutes=10))
+    before = current_session(client).expire_date
+    assert client.get(reverse("teller:home")).status_code == 200
+    assert current_session(client).expire_date == before
