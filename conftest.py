@@ -52,6 +52,45 @@ def celery_pools_reset():
 
 
 @pytest.fixture
+def celery_worker():
+    """A real Celery worker, in threads of this process, consuming from the configured Redis.
+
+    Built and run in a thread of its own: Celery's Django fixup closes the database connections of
+    the thread that starts a worker, which here would be the test's own, mid-transaction.
+    """
+    import threading
+
+    from celery.contrib.testing.worker import start_worker
+    from django.db import connection
+
+    from crm_site.celery import app
+
+    started, stop, failures = threading.Event(), threading.Event(), []
+
+    def run():
+        try:
+            with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
+                started.set()
+                stop.wait()
+        except BaseException as exc:
+            failures.append(exc)
+            started.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="celery-test-worker", daemon=True)
+    thread.start()
+    assert started.wait(timeout=30), "the Celery worker did not start"
+    if failures:
+        raise failures[0]
+    yield
+    stop.set()
+    thread.join(timeout=15)
+    celery_pools_reset()
+    assert not thread.is_alive(), "the Celery worker did not stop"
+
+
+@pytest.fixture
 def reference_data(transactional_db):
     """For transactional tests: the previous one's flush removed the reference data."""
     restore_reference_data()

@@ -1,14 +1,10 @@
 """/healthz answers 200 only when the database, Redis and a Celery worker all answer."""
 
-import threading
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.test import override_settings
 
-from conftest import celery_pools_reset
 from crm_site import health
-from crm_site.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -17,37 +13,6 @@ pytestmark = pytest.mark.django_db
 def no_worker_wait(monkeypatch):
     """Nobody is listening, so don't wait the full second for replies that won't come."""
     monkeypatch.setattr(health, "WORKER_PING_TIMEOUT", 0.2)
-
-
-@pytest.fixture
-def celery_worker():
-    """A real worker, in threads of this process, on the configured Redis broker.
-
-    The worker is built and run in a thread of its own: Celery's Django fixup closes the database
-    connections of the thread that starts a worker, and in this thread that would be the test's own
-    connection, in the middle of its transaction.
-    """
-    started, stop, failures = threading.Event(), threading.Event(), []
-
-    def run():
-        try:
-            with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
-                started.set()
-                stop.wait()
-        except BaseException as exc:
-            failures.append(exc)
-            started.set()
-
-    thread = threading.Thread(target=run, name="celery-test-worker", daemon=True)
-    thread.start()
-    assert started.wait(timeout=30), "the Celery worker did not start"
-    if failures:
-        raise failures[0]
-    yield
-    stop.set()
-    thread.join(timeout=15)
-    celery_pools_reset()
-    assert not thread.is_alive(), "the Celery worker did not stop"
 
 
 @pytest.mark.slow

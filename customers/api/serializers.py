@@ -108,19 +108,22 @@ class ConsentCreateSerializer(serializers.Serializer):
 # --- contact details and service preferences -------------------------------------------------
 
 
-class ContactSerializer(serializers.Serializer):
-    """The contact details as anyone may see them: mobile and email masked."""
-
-    masked_mobile = serializers.CharField(read_only=True)
-    masked_email = serializers.CharField(read_only=True)
-    address = serializers.CharField(read_only=True)
-    city = serializers.CharField(read_only=True)
+class ServicePreferencesSerializer(serializers.Serializer):
     preferred_name = serializers.CharField(read_only=True)
     salutation = serializers.CharField(read_only=True)
     preferred_language = serializers.CharField(read_only=True)
     preferred_contact_channel = serializers.CharField(read_only=True)
     preferred_contact_time = serializers.CharField(read_only=True)
     service_notes = serializers.CharField(read_only=True)
+
+
+class ContactSerializer(ServicePreferencesSerializer):
+    """The contact details as anyone may see them: mobile and email masked."""
+
+    masked_mobile = serializers.CharField(read_only=True)
+    masked_email = serializers.CharField(read_only=True)
+    address = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
 
 
 class ContactUpdateSerializer(serializers.Serializer):

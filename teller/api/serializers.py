@@ -12,6 +12,7 @@ from customers.api.serializers import (
     ConsentCurrentSerializer,
     ConsentRecordSerializer,
     InteractionSerializer,
+    ServicePreferencesSerializer,
 )
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "read_only": True}
@@ -49,15 +50,6 @@ class CustomerProfileSerializer(serializers.Serializer):
 
     def get_tier(self, customer) -> str | None:
         return None  # the scoring app fills this once scores exist
-
-
-class ServicePreferencesSerializer(serializers.Serializer):
-    preferred_name = serializers.CharField(read_only=True)
-    salutation = serializers.CharField(read_only=True)
-    preferred_language = serializers.CharField(read_only=True)
-    preferred_contact_channel = serializers.CharField(read_only=True)
-    preferred_contact_time = serializers.CharField(read_only=True)
-    service_notes = serializers.CharField(read_only=True)
 
 
 class ProductBriefSerializer(serializers.Serializer):

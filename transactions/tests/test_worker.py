@@ -4,55 +4,20 @@ process's threads, and as a `celery -A crm_site worker` process of its own."""
 import os
 import subprocess
 import sys
-import threading
 import time
 from urllib.parse import quote
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.management import call_command
 from django.db import connection
 
 from accounts.tests.factories import AccountFactory
 from conftest import celery_pools_reset
-from crm_site.celery import app as celery_app
 from transactions.models import BatchStatus, IngestBatch, Transaction
 
 from .feeds import feed_text, row
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def celery_worker():
-    """A real worker in threads of this process (as in tests/test_health.py), consuming from Redis.
-
-    Built and run in a thread of its own: Celery's Django fixup closes the database connections of
-    the thread that starts a worker, which here would be the test's own.
-    """
-    started, stop, failures = threading.Event(), threading.Event(), []
-
-    def run():
-        try:
-            with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=10):
-                started.set()
-                stop.wait()
-        except BaseException as exc:
-            failures.append(exc)
-            started.set()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name="celery-ingest-worker", daemon=True)
-    thread.start()
-    assert started.wait(timeout=30), "the Celery worker did not start"
-    if failures:
-        raise failures[0]
-    yield
-    stop.set()
-    thread.join(timeout=15)
-    celery_pools_reset()
-    assert not thread.is_alive(), "the Celery worker did not stop"
 
 
 def _wait_until_finished(batch_id: int, timeout: float = 60) -> IngestBatch:
