@@ -4,12 +4,12 @@ from .models import Branch, StaffProfile
 
 
 def staff_profile_get(*, user: AbstractBaseUser) -> StaffProfile | None:
+    """The user's branch and role; read once per request (the navigation and the view both ask)."""
     if not user.is_authenticated:
         return None
-    try:
-        return StaffProfile.objects.select_related("branch").get(user=user)
-    except StaffProfile.DoesNotExist:
-        return None
+    if not hasattr(user, "_staff_profile_cache"):
+        user._staff_profile_cache = StaffProfile.objects.select_related("branch").filter(user=user).first()
+    return user._staff_profile_cache
 
 
 def branches_visible_to(*, user: AbstractBaseUser):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from crm_site.http import client_ip
 
 from . import selectors, services
 from .forms import CustomerAdminForm
@@ -88,7 +89,7 @@ class CustomerAdmin(SimpleHistoryAdmin):
             customer = self.get_object(request, object_id)
             if customer is not None and self.has_view_or_change_permission(request, customer):
                 services.customer_access_record(customer=customer, user=request.user, via=AccessVia.ADMIN,
-                                                ip_address=request.META.get("REMOTE_ADDR"))
+                                                ip_address=client_ip(request))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):

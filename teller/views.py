@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from branches.selectors import staff_profile_get
+from crm_site.http import client_ip
 from customers import search, selectors, services
 from customers.models import AccessAction, AccessVia, ConsentSource
 
@@ -18,12 +20,8 @@ from .selectors import customer_360, transactions_page
 
 
 def _branch_id(request):
-    profile = getattr(request.user, "staff_profile", None)
+    profile = staff_profile_get(user=request.user)
     return profile.branch_id if profile else None
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 @login_required
@@ -54,7 +52,7 @@ def customer_search(request):
 def customer_detail(request, customer_no):
     customer = selectors.customer_get(customer_no=customer_no, user=request.user)
     services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
-                                    ip_address=_client_ip(request))
+                                    ip_address=client_ip(request))
     context = customer_360(customer=customer)
     context.update({
         "filter_form": forms.TransactionFilterForm(),
@@ -172,7 +170,7 @@ def reveal_id(request, customer_no):
         return render(request, "teller/_reveal.html", {"customer": customer, "reveal_form": form}, status=400)
     services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
                                     action=AccessAction.REVEAL, field="id_number",
-                                    reason=form.cleaned_data["reason"], ip_address=_client_ip(request))
+                                    reason=form.cleaned_data["reason"], ip_address=client_ip(request))
     return render(request, "teller/_reveal.html", {"customer": customer, "revealed": customer.id_number})
 
 

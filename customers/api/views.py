@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from branches.selectors import staff_profile_get
+from crm_site.http import client_ip
 from crm_site.parsers import StrictJSONParser
 from crm_site.permissions import HasRequiredPermissions
 from customers import search, selectors, services
@@ -26,8 +27,6 @@ FORBIDDEN = OpenApiResponse(description="Not signed in, or the role may not do t
 NOT_FOUND = OpenApiResponse(description="No customer with this customer number.")
 
 
-def client_ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 class CustomerSearchView(APIView):

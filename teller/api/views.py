@@ -7,10 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from crm_site.http import client_ip
 from crm_site.permissions import HasRequiredPermissions
 from customers import selectors as customer_selectors
 from customers import services as customer_services
-from customers.api.views import FORBIDDEN, NOT_FOUND, client_ip
+from customers.api.views import FORBIDDEN, NOT_FOUND
 from customers.models import AccessVia
 from teller.selectors import customer_360
 
