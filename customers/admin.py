@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
 from crm_site.http import client_ip
 
-from . import selectors, services
+from . import search, services
 from .forms import CustomerAdminForm
 from .models import AccessVia, ConsentRecord, Customer, CustomerAccessLog, Interaction
 
@@ -79,9 +79,9 @@ class CustomerAdmin(SimpleHistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         """Besides names and numbers, an exact ID number or mobile finds the customer (through the HMAC)."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        exact = selectors.customers_matching_identifier(search_term)
-        if exact is not None:
-            results = results | queryset.filter(exact)
+        matched = search.identifier_matches(search_term)
+        if matched:
+            results = results | queryset.filter(pk__in=matched)
         return results, may_have_duplicates
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -145,6 +145,20 @@ def _name_matches(base: QuerySet, query: str, own: Case, limit: int) -> list[Cus
     return found
 
 
+def identifier_matches(query: str, *, base: QuerySet | None = None) -> list[int]:
+    """Ids of the customers a query names exactly as an identifier ([] when it names none).
+
+    One indexed look-up per kind of identifier, joined by UNION: an OR across the joined tables
+    would make PostgreSQL read every customer.
+    """
+    conditions = identifier_conditions(query)
+    if not conditions:
+        return []
+    base = Customer.objects.all() if base is None else base
+    lookups = [base.filter(condition).values_list("pk", flat=True) for condition in conditions]
+    return list(lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0])
+
+
 def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet | None = None,
                      limit: int = MAX_RESULTS) -> SearchResult:
     """Search customers; own-branch customers rank above others after exact identifier and name matches."""
@@ -153,14 +167,10 @@ def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet
     if not query:
         return SearchResult([], False)
     own = Case(When(home_branch_id=branch_id, then=Value(1)), default=Value(0), output_field=IntegerField())
-    conditions = identifier_conditions(query)
-    if conditions:
-        # One indexed look-up per kind of identifier, joined by UNION: an OR across the joined
-        # tables would make PostgreSQL read every customer.
-        lookups = [base.filter(condition).values("pk") for condition in conditions]
-        matched = lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0]
+    matched = identifier_matches(query, base=base)
+    if matched:
         found = list(
-            base.filter(pk__in=[row["pk"] for row in matched]).annotate(own_branch=own)
+            base.filter(pk__in=matched).annotate(own_branch=own)
             .select_related("home_branch").order_by("-own_branch", "customer_no")[:limit]
         )
         if found:

@@ -92,3 +92,13 @@ def test_teller_has_no_admin(client_for, teller):
     response = client_for(teller).get("/admin/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_search_finds_a_customer_by_mobile_or_id_number_through_the_one_box_search(client_for, admin_user,
+                                                                                           branch):
+    wanted = CustomerFactory(home_branch=branch, full_name="李娜", mobile="13812345678")
+    CustomerFactory(home_branch=branch, full_name="王芳")
+    client = client_for(admin_user)
+    for term in ["138 1234 5678", wanted.id_number.lower()]:
+        response = client.get("/admin/customers/customer/", {"q": term})
+        assert list(response.context["cl"].result_list) == [wanted], term
