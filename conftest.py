@@ -22,6 +22,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "accounts.migrations.0003_import_permissions",
     "transactions.migrations.0002_merchant_categories",
     "transactions.migrations.0003_role_permissions",
+    "scoring.migrations.0002_role_permissions",
 ]
 
 
