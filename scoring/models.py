@@ -122,6 +122,10 @@ class CustomerScore(models.Model):
     value_percentile = models.DecimalField(_("value percentile"), max_digits=5, decimal_places=2, default=0,
                                            help_text=_("Share of customers scoring at or below this one, in %."))
     tier = models.CharField(_("tier"), max_length=3, choices=Tier.choices, db_index=True)
+    top_percent = models.DecimalField(_("top %"), max_digits=5, decimal_places=2, default=100,
+                                      help_text=_("Where this customer ranks: within the top N % by value score."))
+    drivers = models.JSONField(_("value drivers"), default=list, blank=True,
+                               help_text=_("The figures that lift the score most, strongest first."))
 
     # preference
     channel_mix = models.JSONField(_("channel mix (180 days)"), default=dict, blank=True)
