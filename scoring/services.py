@@ -1,0 +1,149 @@
+"""Score refreshes: a ScoreRun row is the work (DESIGN §9); processing it is safe to repeat."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import compute, store
+from .models import RunKind, RunStatus, ScoreRun
+
+logger = logging.getLogger(__name__)
+
+# one refresh at a time: a session-level advisory lock, released when the run ends or its connection dies
+REFRESH_LOCK_KEY = 0x5C0_4E5
+
+
+class RefreshBusy(Exception):
+    """Another refresh holds the lock; the run stays queued and is tried again."""
+
+
+class RunStatusError(Exception):
+    """A status change the run does not allow, or another worker changed it first."""
+
+
+def run_transition(run: ScoreRun, status: str, **changes) -> None:
+    """Move `run` to `status`, conditionally on the status it holds (of two racing workers, one wins)."""
+    if status not in ScoreRun.TRANSITIONS[run.status]:
+        raise RunStatusError(f"score run {run.pk}: {run.status} -> {status} is not allowed")
+    if not ScoreRun.objects.filter(pk=run.pk, status=run.status).update(status=status, **changes):
+        raise RunStatusError(f"score run {run.pk} is no longer {run.status}")
+    run.status = status
+    for name, value in changes.items():
+        setattr(run, name, value)
+
+
+@contextlib.contextmanager
+def refresh_lock() -> Iterator[bool]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK_KEY])
+
+
+def score_run_create(*, kind: str, as_of=None, customer_ids: Iterable[int] | None = None,
+                     batch_id: int | None = None, requested_by=None) -> ScoreRun:
+    ids = sorted({int(i) for i in customer_ids}) if customer_ids is not None else []
+    return ScoreRun.objects.create(kind=kind, as_of=as_of or timezone.now(), customer_ids=ids, batch_id=batch_id,
+                                   requested_by=requested_by)
+
+
+def score_run_for_batch(*, customer_ids: Iterable[int], batch_id: int | None) -> ScoreRun:
+    """The incremental run an ingest batch asks for; a repeated message finds the run already recorded."""
+    ids = sorted({int(i) for i in customer_ids})
+    if batch_id is not None:
+        existing = (ScoreRun.objects.filter(kind=RunKind.INCREMENTAL, batch_id=batch_id, customer_ids=ids)
+                    .exclude(status=RunStatus.FAILED).first())
+        if existing:
+            return existing
+    return score_run_create(kind=RunKind.INCREMENTAL, customer_ids=ids, batch_id=batch_id)
+
+
+def latest_full_run() -> ScoreRun | None:
+    return (ScoreRun.objects.filter(kind=RunKind.FULL, status=RunStatus.DONE)
+            .order_by("-finished_at", "-id").first())
+
+
+def score_run_process(*, run_id: int) -> ScoreRun | None:
+    """Compute and store the run's scores; nothing to do when it is done or gone.
+
+    Raises RefreshBusy when another refresh is running (the caller retries later).
+    """
+    run = ScoreRun.objects.filter(pk=run_id).first()
+    if run is None or run.status == RunStatus.DONE:
+        return run
+    with refresh_lock() as acquired:
+        if not acquired:
+            raise RefreshBusy(f"score run {run_id}: another refresh is running")
+        run.refresh_from_db()
+        if run.status == RunStatus.DONE:
+            return run
+        if run.status == RunStatus.FAILED:
+            run_transition(run, RunStatus.QUEUED)
+        if run.status == RunStatus.RUNNING:  # its worker died (the lock was free): start it again
+            run_transition(run, RunStatus.QUEUED)
+        run_transition(run, RunStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, error="")
+        try:
+            _run_compute(run)
+        except Exception as exc:
+            run_transition(run, RunStatus.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000])
+            raise
+    return run
+
+
+def _run_compute(run: ScoreRun) -> None:
+    started = time.perf_counter()
+    windows = compute.Windows.ending(run.as_of)
+    population = None
+    changes: dict = {}
+    if run.kind == RunKind.INCREMENTAL:
+        base = latest_full_run()
+        if base is None:
+            # nothing to rank against yet: the first refresh ranks everyone
+            logger.info("score run %s: no full run yet, scoring every customer", run.pk)
+            changes["kind"] = RunKind.FULL
+        else:
+            population = compute.Population.from_json(base.cutoffs)
+            changes["based_on"] = base
+    customer_ids = run.customer_ids if population is not None else None
+    frame, population = compute.scores_compute(windows=windows, customer_ids=customer_ids, population=population)
+    computed = time.perf_counter()
+    written = store.scores_store(frame=frame, run_id=run.pk, as_of=run.as_of, computed_at=timezone.now(),
+                                 chunk_rows=settings.SCORING_CHUNK_CUSTOMERS)
+    finished = time.perf_counter()
+    if changes.get("kind", run.kind) == RunKind.FULL:
+        changes["cutoffs"] = population.as_json()
+    changes["timings"] = {"compute": round(computed - started, 3), "store": round(finished - computed, 3)}
+    run_transition(run, RunStatus.DONE, finished_at=timezone.now(), customers_scored=written, **changes)
+    logger.info("score run %s (%s) done: %s customers in %.1f s", run.pk, run.kind, written, finished - started)
+
+
+def runs_to_requeue() -> list[int]:
+    """Runs a worker should be working on but is not: queued for a while, or running while no one holds the lock."""
+    stuck_before = timezone.now() - timezone.timedelta(minutes=settings.SCORING_STUCK_AFTER_MINUTES)
+    queued_before = timezone.now() - timezone.timedelta(minutes=2)
+    candidates = ScoreRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=queued_before)
+        | Q(status=RunStatus.RUNNING, started_at__lt=stuck_before)).order_by("created_at")
+    with refresh_lock() as free:
+        if not free:
+            return []  # a refresh is running right now: let it finish first
+        return list(candidates.values_list("pk", flat=True))
+
+
+def queue_run(run: ScoreRun) -> None:
+    from .tasks import process_run
+
+    transaction.on_commit(lambda: process_run.delay(run.pk))
