@@ -14,6 +14,8 @@ from accounts.models import Account, Card, Product
 from branches import services as branch_services
 from branches.models import Branch, StaffProfile
 from customers.models import ConsentRecord, Customer
+from scoring import services as scoring_services
+from scoring.models import CustomerScore, RunKind
 from transactions.models import Transaction
 
 from .load import _staging_create, _staging_insert, _write
@@ -34,6 +36,7 @@ class DemoSeedResult:
     logins: list[DemoLogin] = field(default_factory=list)
     logins_file: Path | None = None
     logins_file_written: bool = False
+    scored: int = 0  # customers whose scores the closing full refresh computed
     seconds: float = 0.0
 
     @property
@@ -71,9 +74,17 @@ def demo_seed(*, customers: int = 5000, seed: int = 42, if_empty: bool = False,
     if result.created.get("transactions"):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE transactions_transaction")  # fresh row counts for the planner
+    if any(result.created.values()) or not CustomerScore.objects.exists():
+        result.scored = _scores_refresh(now=now)
     result.logins_file_written = _logins_file_update(path=result.logins_file, logins=result.logins)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _scores_refresh(*, now: dt.datetime) -> int:
+    """Every demo customer gets scores (and the tier cut-offs ingest refreshes rank against)."""
+    run = scoring_services.score_run_create(kind=RunKind.FULL, as_of=now)
+    return scoring_services.score_run_process(run_id=run.pk).customers_scored
 
 
 def _seed(*, result: DemoSeedResult, customers: int, seed: int, now: dt.datetime) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Account, Card, Product, ProductKind
@@ -14,6 +15,7 @@ from crm_site import pii
 from customers import identity
 from customers.models import ConsentRecord, Customer
 from customers.tests.factories import CustomerFactory
+from scoring.models import CustomerScore
 from teller import demo
 from transactions.models import Channel, MerchantCategory, Transaction
 
@@ -126,6 +128,15 @@ def test_cards_keep_only_first6_last4_and_hmac_of_luhn_valid_numbers(seeded):
     for pan in plan.cards["pan"]:
         assert luhn_valid(pan)
         assert Card.objects.filter(pan_hmac=pii.lookup_hmac(pan), pan_first6=pan[:6], pan_last4=pan[-4:]).exists()
+
+
+def test_every_demo_customer_has_scores_and_tiers_follow_the_configured_shares(seeded, settings):
+    tiers = dict(CustomerScore.objects.values_list("tier").annotate(n=Count("pk")))
+
+    assert CustomerScore.objects.count() == Customer.objects.count() == N
+    for tier, share in settings.SCORING_TIER_SHARES:
+        assert abs(tiers.get(tier, 0) - share * N) <= 1, (tier, tiers)
+    assert f"Scores computed for {N} customers." in seeded
 
 
 def test_running_twice_changes_no_count(seeded):

@@ -31,5 +31,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(
                 f"Passwords unknown for {', '.join(result.passwords_unknown)} (created by an earlier run); "
                 "set one with: python manage.py changepassword USERNAME"))
+        if result.scored:
+            self.stdout.write(f"Scores computed for {result.scored} customers.")
         if not result.present:
             self.stdout.write(self.style.SUCCESS(f"Done in {result.seconds:.1f} s."))
