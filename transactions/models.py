@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from crm_site.status import status_transition
 from customers.models import Customer
 
 
@@ -155,19 +156,14 @@ class IngestBatch(models.Model):
         return f"#{self.pk} {self.file_name or self.get_source_display()}"
 
     def transition_to(self, status: str, **changes) -> None:
-        """Move to `status` (with other field changes), or refuse.
-
-        The update is conditional on the status this instance holds, so of two workers racing,
-        exactly one wins and the other gets BatchStatusError.
-        """
-        if status not in self.TRANSITIONS[self.status]:
-            raise BatchStatusError(f"batch {self.pk}: {self.status} -> {status} is not allowed")
+        """Move to `status` (with other field changes), or raise BatchStatusError (crm_site.status)."""
         changes.setdefault("updated_at", timezone.now())
-        if not IngestBatch.objects.filter(pk=self.pk, status=self.status).update(status=status, **changes):
-            raise BatchStatusError(f"batch {self.pk} is no longer {self.status}")
-        self.status = status
-        for name, value in changes.items():
-            setattr(self, name, value)
+        status_transition(self, status, refuse=self._refusal, **changes)
+
+    def _refusal(self, current: str | None, wanted: str) -> BatchStatusError:
+        if current == self.status:
+            return BatchStatusError(f"batch {self.pk}: {self.status} -> {wanted} is not allowed")
+        return BatchStatusError(f"batch {self.pk} is no longer {self.status}")
 
     @property
     def is_active(self) -> bool:
