@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from customers.admin import customer_inlines_add
 
 from .models import Account, Card, Product
 
@@ -29,6 +30,29 @@ class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["customer", "product", "branch"]
     inlines = [CardInline]
     show_full_result_count = False
+
+
+class CustomerAccountInline(ReadOnlyTabularInline):
+    """A customer's accounts on the customer's admin page (customers.admin cannot import this floor)."""
+
+    model = Account
+    fields = ["account_no", "product", "branch", "currency", "balance", "balance_as_of", "status", "opened_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "branch")
+
+
+class CustomerCardInline(ReadOnlyTabularInline):
+    model = Card
+    fields = ["masked_pan", "kind", "status", "expiry", "account"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account")
+
+
+customer_inlines_add(CustomerAccountInline, CustomerCardInline)
 
 
 @admin.register(Card)

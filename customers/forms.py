@@ -1,9 +1,10 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Customer
+from .models import AccessAction, AccessVia, Customer
 
 
 class CustomerAdminForm(forms.ModelForm):
@@ -45,3 +46,49 @@ class CustomerAdminForm(forms.ModelForm):
 
     def service_fields(self) -> list[str]:
         return [name for name in self.fields if name != "new_id_number"]
+
+
+class AccessFilterForm(forms.Form):
+    """Filters of the access record. Unknown customer or staff is a field error, not an empty page."""
+
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    customer = forms.CharField(label=_("Customer number"), max_length=32, required=False, strip=True)
+    staff = forms.CharField(label=_("Staff login"), max_length=150, required=False, strip=True)
+    via = forms.ChoiceField(label=_("Via"), required=False, choices=[("", _("Any")), *AccessVia.choices])
+    action = forms.ChoiceField(label=_("Action"), required=False, choices=[("", _("Any")), *AccessAction.choices])
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, fixed: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in fixed:  # the customer's or the staff member's own page: that filter is the page itself
+            del self.fields[name]
+
+    def clean_customer(self):
+        number = self.cleaned_data["customer"]
+        if not number:
+            return None
+        customer = Customer.objects.filter(customer_no=number.replace("\x00", "")).first()
+        if customer is None:
+            raise ValidationError(_("No customer has the number %(no)s."), params={"no": number})
+        return customer
+
+    def clean_staff(self):
+        username = self.cleaned_data["staff"]
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username.replace("\x00", "")).first()
+        if user is None:
+            raise ValidationError(_("No member of staff logs in as %(name)s."), params={"name": username})
+        return user
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
+            raise ValidationError(_("The start date is after the end date."))
+        return cleaned
+
+
+class RevealReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need the full ID number?"), min_length=4, max_length=255,
+                             strip=True)

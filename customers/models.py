@@ -32,6 +32,7 @@ class CustomerStatus(models.TextChoices):
     DORMANT = "DORMANT", _("Dormant")
     CLOSED = "CLOSED", _("Closed")
     DECEASED = "DECEASED", _("Deceased")
+    MERGED = "MERGED", _("Merged into another profile")
 
 
 class Segment(models.TextChoices):
@@ -127,6 +128,12 @@ class Customer(models.Model):
     do_not_contact = models.BooleanField(_("do not contact"), default=False,
                                          help_text=_("Overrides every consent: no marketing through any channel."))
 
+    # a merged duplicate stays as a tombstone pointing to the profile that absorbed it (customers.merge)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                                    related_name="merged_records", verbose_name=_("merged into"),
+                                    db_index=False)  # the partial index customer_tombstones serves it
+    merged_at = models.DateTimeField(_("merged at"), null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -147,6 +154,10 @@ class Customer(models.Model):
             # varchar_pattern_ops: initials are matched by prefix (LIKE 'zw%'), whatever the collation
             models.Index(fields=["name_initials"], name="customer_initials", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["home_branch", "status"], name="customer_branch_status"),
+            # the few tombstones only: an index of every live profile's NULL would serve nothing but make a
+            # whole-table read look like an index scan
+            models.Index(fields=["merged_into"], name="customer_tombstones",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
         permissions = [
             ("change_customer_contact", _("Can update contact details and preferences")),
@@ -186,6 +197,10 @@ class Customer(models.Model):
     @property
     def display_name(self) -> str:
         return self.preferred_name or self.full_name
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.merged_into_id is not None
 
 
 class ConsentSource(models.TextChoices):
@@ -304,3 +319,53 @@ class CustomerAccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("the access log is append-only")
+
+
+class CustomerMerge(models.Model):
+    """One merge of a duplicate into the profile that survives: who, when, which values won, what moved."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_absorbed",
+                                 verbose_name=_("surviving customer"))
+    merged = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="merge",
+                                  verbose_name=_("merged customer"))
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("merged by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    # field (group) -> "survivor" or "merged": whose value the surviving profile kept; no values (PII) here
+    field_choices = models.JSONField(_("values kept"), default=dict, blank=True)
+    # "app_label.model.field" -> rows moved to the survivor / kept with the merged record / deleted (derived)
+    moved = models.JSONField(_("rows moved"), default=dict, blank=True)
+    kept = models.JSONField(_("rows kept with the merged record"), default=dict, blank=True)
+    deleted = models.JSONField(_("derived rows deleted"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DuplicateDismissal(models.Model):
+    """An admin looked at a likely duplicate pair and said: two different people. The pair is no longer listed."""
+
+    customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("customer"))
+    customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("other customer"))
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("dismissed by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dismissed duplicate")
+        verbose_name_plural = _("dismissed duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_dismissed_once"),
+            models.CheckConstraint(condition=models.Q(customer_a__lt=models.F("customer_b")),
+                                   name="duplicate_dismissal_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_a_id} ≠ {self.customer_b_id}"

@@ -38,6 +38,11 @@ class SearchResult:
     exact_identifier: bool  # the query was an identifier that matched: open the profile directly
 
 
+def searchable_customers() -> QuerySet:
+    """Every profile but the tombstones of merged duplicates (their numbers redirect to the survivor)."""
+    return Customer.objects.filter(merged_into__isnull=True)
+
+
 def _luhn_valid(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -146,7 +151,8 @@ def _name_matches(base: QuerySet, query: str, own: Case, limit: int) -> list[Cus
 
 
 def identifier_matches(query: str, *, base: QuerySet | None = None) -> list[int]:
-    """Ids of the customers a query names exactly as an identifier ([] when it names none).
+    """Ids of the customers a query names exactly as an identifier ([] when it names none); tombstones only
+    when `base` includes them.
 
     One indexed look-up per kind of identifier, joined by UNION: an OR across the joined tables
     would make PostgreSQL read every customer.
@@ -154,7 +160,7 @@ def identifier_matches(query: str, *, base: QuerySet | None = None) -> list[int]
     conditions = identifier_conditions(query)
     if not conditions:
         return []
-    base = Customer.objects.all() if base is None else base
+    base = searchable_customers() if base is None else base
     lookups = [base.filter(condition).values_list("pk", flat=True) for condition in conditions]
     return list(lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0])
 
@@ -163,7 +169,7 @@ def customers_search(*, query: str, branch_id: int | None = None, base: QuerySet
                      limit: int = MAX_RESULTS) -> SearchResult:
     """Search customers; own-branch customers rank above others after exact identifier and name matches."""
     query = (query or "").strip()
-    base = Customer.objects.all() if base is None else base
+    base = searchable_customers() if base is None else base
     if not query:
         return SearchResult([], False)
     own = Case(When(home_branch_id=branch_id, then=Value(1)), default=Value(0), output_field=IntegerField())

@@ -5,19 +5,28 @@ from __future__ import annotations
 from django.db.models import Max
 from django.http import Http404
 
+from .exceptions import CustomerMerged
 from .models import AccessAction, ConsentRecord, ContactChannel, Customer, CustomerAccessLog, Interaction
 
 
 def customer_get(*, customer_no: str, user) -> Customer:
-    """The profile a member of staff asked for; 404 when it does not exist or they may not see it."""
+    """The profile a member of staff asked for; 404 when it does not exist or they may not see it.
+
+    A merged profile's number raises CustomerMerged naming the survivor: pages and the API redirect
+    a read there, and refuse a write (409). The survivor's number costs a query only for a tombstone.
+    """
     if not user.has_perm("customers.view_customer"):
         raise Http404
     if "\x00" in customer_no or len(customer_no) > Customer._meta.get_field("customer_no").max_length:
         raise Http404  # cannot exist, and PostgreSQL refuses a NUL in a query
     try:
-        return Customer.objects.select_related("home_branch", "relationship_manager").get(customer_no=customer_no)
+        customer = Customer.objects.select_related("home_branch", "relationship_manager").get(customer_no=customer_no)
     except Customer.DoesNotExist as exc:
         raise Http404 from exc
+    if customer.merged_into_id is not None:
+        survivor_no = Customer.objects.filter(pk=customer.merged_into_id).values_list("customer_no", flat=True).get()
+        raise CustomerMerged(customer_no=customer.customer_no, survivor_no=survivor_no)
+    return customer
 
 
 def consents_current(*, customer: Customer) -> list[dict]:

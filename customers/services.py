@@ -27,6 +27,7 @@ from .models import (
 )
 
 IDENTITY_FIELDS = frozenset({"full_name", "gender", "date_of_birth", "id_type", "id_number", "id_expiry"})
+EARLIEST_BIRTH_YEAR = 1900
 
 
 def customer_clean(*, data: dict[str, Any]) -> dict[str, Any]:
@@ -56,6 +57,12 @@ def customer_clean(*, data: dict[str, Any]) -> dict[str, Any]:
     dob = cleaned.get("date_of_birth")
     if isinstance(dob, dt.date) and dob > dt.date.today():
         errors.setdefault("date_of_birth", []).append(_("The date of birth is in the future."))
+    elif isinstance(dob, dt.date) and dob.year < EARLIEST_BIRTH_YEAR:
+        errors.setdefault("date_of_birth", []).append(
+            _("A date of birth before %(year)s is not plausible.") % {"year": EARLIEST_BIRTH_YEAR})
+    expiry = cleaned.get("id_expiry")
+    if isinstance(dob, dt.date) and isinstance(expiry, dt.date) and expiry <= dob:
+        errors.setdefault("id_expiry", []).append(_("The ID document expires before its holder was born."))
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -80,11 +87,12 @@ def _apply(customer: Customer, cleaned: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def customer_create(*, customer_no: str, full_name: str, home_branch, changed_by: AbstractBaseUser | None = None,
-                    **fields: Any) -> Customer:
+                    change_reason: str = "", **fields: Any) -> Customer:
     cleaned = customer_clean(data={"full_name": full_name, **fields})
     customer = Customer(customer_no=customer_no, home_branch=home_branch)
     _apply(customer, cleaned)
     customer._history_user = changed_by
+    customer._change_reason = change_reason
     customer.full_clean(exclude=["id_number_hmac"])
     customer.save()
     return customer
@@ -124,14 +132,18 @@ CONTACT_FIELDS = frozenset({
 })
 
 
-def customer_update_contact(*, customer: Customer, changed_by: AbstractBaseUser, data: dict[str, Any]) -> list[str]:
-    """What any member of staff may change at the counter: contact details and service preferences."""
+def customer_update_contact(*, customer: Customer, changed_by: AbstractBaseUser, data: dict[str, Any],
+                            change_reason: str = "teller page") -> list[str]:
+    """What any member of staff may change at the counter: contact details and service preferences.
+
+    change_reason names the entry point in the profile's history ("teller page", "API").
+    """
     if not changed_by.has_perm("customers.change_customer_contact"):
         raise NotAllowed(_("You may not change this customer's contact details."))
     refused = set(data) - CONTACT_FIELDS
     if refused:
         raise NotAllowed(_("Only an administrator may change: %(fields)s.") % {"fields": ", ".join(sorted(refused))})
-    return customer_update(customer=customer, changed_by=changed_by, data=data, change_reason="contact update")
+    return customer_update(customer=customer, changed_by=changed_by, data=data, change_reason=change_reason)
 
 
 @transaction.atomic

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
@@ -36,12 +38,20 @@ class RejectedRowInline(ReadOnlyTabularInline):
 @admin.register(IngestBatch)
 class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "source", "file_name", "status", "received", "inserted", "duplicates", "rejected",
-                    "attempts", "created_at", "finished_at", "created_by"]
+                    "attempts", "created_at", "finished_at", "created_by", "app_page"]
     list_filter = ["status", "source", "channel_hint"]
     search_fields = ["file_name", "=file_sha256"]
     exclude = ["touched_customer_ids"]  # up to every customer of the bank; the count is enough here
-    readonly_fields = ["touched_customers"]
+    readonly_fields = ["touched_customers", "app_page"]
     inlines = [RejectedRowInline]
+
+    def view_on_site(self, batch: IngestBatch) -> str:
+        return reverse("transactions:batch-detail", args=[batch.pk])
+
+    @admin.display(description=_("batch page"))
+    def app_page(self, batch: IngestBatch) -> str:
+        """Progress, rejected rows with their reasons, the CSV and the replay live on the app's batch page."""
+        return format_html('<a href="{}">{}</a>', self.view_on_site(batch), _("Open the batch page"))
 
     @admin.display(description=_("customers touched"))
     def touched_customers(self, batch: IngestBatch) -> int:

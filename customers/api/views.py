@@ -114,7 +114,7 @@ class ContactUpdateView(CustomerWriteView):
         data = serializers.ContactUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changed = services.customer_update_contact(customer=customer, changed_by=request.user,
-                                                   data=data.validated_data)
+                                                   data=data.validated_data, change_reason="API")
         result = {"changed": changed, "customer": customer}
         return Response(serializers.ContactUpdateResultSerializer(result).data)
 

@@ -1,0 +1,78 @@
+"""Records about profiles in the admin: read-only, narrowed like the app's access-record pages."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from crm_site.admin_tools import ReadOnlyAdminMixin
+from crm_site.exceptions import NotAllowed
+from customers import access
+from customers.models import ConsentRecord, CustomerAccessLog, CustomerMerge, DuplicateDismissal, Interaction
+
+
+@admin.register(CustomerAccessLog)
+class CustomerAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "user", "customer", "via", "action", "field", "reason", "ip_address"]
+    list_filter = ["via", "action"]
+    search_fields = ["=customer__customer_no", "user__username"]
+    list_select_related = ["user", "customer"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        """The rows the app's access-record pages show this user: a manager their branch's customers'."""
+        try:
+            branch_id = access.record_scope(user=request.user)
+        except NotAllowed:
+            return super().get_queryset(request).none()
+        rows = super().get_queryset(request)
+        return rows if branch_id is None else rows.filter(customer__home_branch_id=branch_id)
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "customer", "channel", "granted", "source", "recorded_by"]
+    list_filter = ["channel", "granted", "source"]
+    search_fields = ["=customer__customer_no"]
+    list_select_related = ["customer", "recorded_by"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "customer", "kind", "channel", "staff"]
+    list_filter = ["kind", "channel"]
+    search_fields = ["=customer__customer_no", "text"]
+    list_select_related = ["customer", "staff"]
+
+
+@admin.register(CustomerMerge)
+class CustomerMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who merged which profile into which, the values kept and the rows moved. Merges are made on the
+    duplicates page, never here."""
+
+    list_display = ["at", "merged", "survivor", "merged_by"]
+    search_fields = ["=merged__customer_no", "=survivor__customer_no"]
+    list_select_related = ["merged", "survivor", "merged_by"]
+    fields = ["at", "merged", "survivor", "merged_by", "field_choices", "moved", "kept", "deleted"]
+    readonly_fields = fields
+    date_hierarchy = "at"
+
+
+@admin.register(DuplicateDismissal)
+class DuplicateDismissalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Pairs said to be two people. Deleting one lists the pair among the duplicates again."""
+
+    list_display = ["at", "customer_a", "customer_b", "dismissed_by", "compare"]
+    search_fields = ["=customer_a__customer_no", "=customer_b__customer_no"]
+    list_select_related = ["customer_a", "customer_b", "dismissed_by"]
+
+    @admin.display(description=_("compare"))
+    def compare(self, obj):
+        url = reverse("admin:customers_customer_merge") + f"?a={obj.customer_a_id}&b={obj.customer_b_id}"
+        return format_html('<a href="{}">{}</a>', url, _("Side by side"))
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("customers.merge_customers")
