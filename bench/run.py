@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of DESIGN §10 in one run, against DATABASE_URL (or the embedded one).
 
-    python bench/run.py [search|ingest|import ...] [--quick]
+    python bench/run.py [search|ingest|import|scoring|campaigns ...] [--quick]
 
 Without names it runs them all. The figures go to stdout (and each script's JSON, if it keeps one,
 under bench/results/); write them into bench/README.md with the dataset they were measured on.
@@ -24,6 +24,10 @@ SCRIPTS = {
     # master-data import: 100,000 customers and 200,000 accounts
     "import": (["import_customers.py", "--fresh"],
                ["import_customers.py", "--fresh", "--customers", "2000", "--accounts", "4000"]),
+    # full score refresh against the raw SQL aggregates alone, and an incremental one after a batch
+    "scoring": (["scoring.py"], ["scoring.py", "--rounds", "1", "--batch-rows", "500"]),
+    # campaign fan-out and send into the outbox for a 100,000-customer audience
+    "campaigns": (["campaign_fanout.py", "--reuse"], ["campaign_fanout.py", "--customers", "2000"]),
 }
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.status import status_transition
 from customers.models import Customer
 
 
@@ -44,6 +45,10 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class RunStatusError(Exception):
+    """A status change the run does not allow, or another worker changed it first."""
 
 
 class ScoreRun(models.Model):
@@ -92,6 +97,15 @@ class ScoreRun(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_kind_display()} {self.as_of:%Y-%m-%d}"
 
+    def transition_to(self, status: str, **changes) -> None:
+        """Move to `status` (with other field changes), or raise RunStatusError (crm_site.status)."""
+        status_transition(self, status, refuse=self._refusal, **changes)
+
+    def _refusal(self, current: str | None, wanted: str) -> RunStatusError:
+        if current == self.status:
+            return RunStatusError(f"score run {self.pk}: {self.status} -> {wanted} is not allowed")
+        return RunStatusError(f"score run {self.pk} is no longer {self.status}")
+
     @property
     def duration(self):
         if self.started_at is None or self.finished_at is None:
@@ -104,8 +118,9 @@ class CustomerScore(models.Model):
 
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="score",
                                     verbose_name=_("customer"))
+    # no index: runs are never deleted, and each index slows the nightly upsert of every row
     run = models.ForeignKey(ScoreRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                            verbose_name=_("run"))
+                            verbose_name=_("run"), db_index=False)
     as_of = models.DateTimeField(_("as of"))
     computed_at = models.DateTimeField(_("computed at"))
 
@@ -121,7 +136,7 @@ class CustomerScore(models.Model):
     value_score = models.DecimalField(_("value score"), max_digits=5, decimal_places=2, default=0)
     value_percentile = models.DecimalField(_("value percentile"), max_digits=5, decimal_places=2, default=0,
                                            help_text=_("Share of customers scoring at or below this one, in %."))
-    tier = models.CharField(_("tier"), max_length=3, choices=Tier.choices, db_index=True)
+    tier = models.CharField(_("tier"), max_length=3, choices=Tier.choices)
     top_percent = models.DecimalField(_("top %"), max_digits=5, decimal_places=2, default=100,
                                       help_text=_("Where this customer ranks: within the top N % by value score."))
     drivers = models.JSONField(_("value drivers"), default=list, blank=True,
@@ -149,11 +164,9 @@ class CustomerScore(models.Model):
         verbose_name = _("customer score")
         verbose_name_plural = _("customer scores")
         permissions = [("view_branch_dashboard", _("Can see the branch dashboard of scores"))]
-        indexes = [
-            models.Index(fields=["tier", "value_score"], name="score_by_tier"),
-            models.Index(fields=["self_service_ratio"], name="score_by_self_service"),
-            models.Index(fields=["recency_days"], name="score_by_recency"),
-        ]
+        # audiences and dashboards filter scores joined to a branch's customers: the primary key serves
+        # them; only the tier (the teller's and the campaign manager's first filter) has an index
+        indexes = [models.Index(fields=["tier", "value_score"], name="score_by_tier")]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.tier} {self.value_score}"

@@ -25,21 +25,6 @@ class RefreshBusy(Exception):
     """Another refresh holds the lock; the run stays queued and is tried again."""
 
 
-class RunStatusError(Exception):
-    """A status change the run does not allow, or another worker changed it first."""
-
-
-def run_transition(run: ScoreRun, status: str, **changes) -> None:
-    """Move `run` to `status`, conditionally on the status it holds (of two racing workers, one wins)."""
-    if status not in ScoreRun.TRANSITIONS[run.status]:
-        raise RunStatusError(f"score run {run.pk}: {run.status} -> {status} is not allowed")
-    if not ScoreRun.objects.filter(pk=run.pk, status=run.status).update(status=status, **changes):
-        raise RunStatusError(f"score run {run.pk} is no longer {run.status}")
-    run.status = status
-    for name, value in changes.items():
-        setattr(run, name, value)
-
-
 @contextlib.contextmanager
 def refresh_lock() -> Iterator[bool]:
     with connection.cursor() as cursor:
@@ -91,14 +76,14 @@ def score_run_process(*, run_id: int) -> ScoreRun | None:
         if run.status == RunStatus.DONE:
             return run
         if run.status == RunStatus.FAILED:
-            run_transition(run, RunStatus.QUEUED)
+            run.transition_to(RunStatus.QUEUED)
         if run.status == RunStatus.RUNNING:  # its worker died (the lock was free): start it again
-            run_transition(run, RunStatus.QUEUED)
-        run_transition(run, RunStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, error="")
+            run.transition_to(RunStatus.QUEUED)
+        run.transition_to(RunStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, error="")
         try:
             _run_compute(run)
         except Exception as exc:
-            run_transition(run, RunStatus.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000])
+            run.transition_to(RunStatus.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000])
             raise
     return run
 
@@ -121,12 +106,13 @@ def _run_compute(run: ScoreRun) -> None:
     frame, population = compute.scores_compute(windows=windows, customer_ids=customer_ids, population=population)
     computed = time.perf_counter()
     written = store.scores_store(frame=frame, run_id=run.pk, as_of=run.as_of, computed_at=timezone.now(),
-                                 chunk_rows=settings.SCORING_CHUNK_CUSTOMERS)
+                                 chunk_rows=settings.SCORING_CHUNK_CUSTOMERS,
+                                 workers=settings.SCORING_STORE_WORKERS)
     finished = time.perf_counter()
     if changes.get("kind", run.kind) == RunKind.FULL:
         changes["cutoffs"] = population.as_json()
     changes["timings"] = {"compute": round(computed - started, 3), "store": round(finished - computed, 3)}
-    run_transition(run, RunStatus.DONE, finished_at=timezone.now(), customers_scored=written, **changes)
+    run.transition_to(RunStatus.DONE, finished_at=timezone.now(), customers_scored=written, **changes)
     logger.info("score run %s (%s) done: %s customers in %.1f s", run.pk, run.kind, written, finished - started)
 
 

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
 
 from .compute import CATEGORIES, CHANNELS
 from .models import CustomerScore
 
-ALERTS = ["birthday", "id_expiring", "kyc_due", "dormant", "funds_leaving", "activity_falling"]
+ALERTS = ["birthday", "id_expiring", "kyc_due", "dormant", "activity_falling"]  # funds leaving: in SQL
 
 STAGE_COLUMNS = [
     ("customer_id", "bigint"), ("recency_days", "integer"), ("frequency", "integer"),
     ("monetary", "numeric(18,2)"), ("card_spend", "numeric(18,2)"), ("aum", "numeric(18,2)"),
-    ("loan_balance", "numeric(18,2)"), ("product_count", "integer"), ("annual_revenue", "numeric(18,2)"),
+    ("loan_balance", "numeric(18,2)"), ("product_count", "integer"),
     ("value_score", "numeric(5,2)"), ("value_percentile", "numeric(5,2)"), ("tier", "text"),
     ("top_percent", "numeric(5,2)"), ("driver1", "text"), ("driver2", "text"),
-    *[(f"share_{c.lower()}", "float8") for c in CHANNELS],
+    *[(f"share_{c.lower()}", "integer") for c in CHANNELS],  # basis points
     ("self_service_ratio", "numeric(5,4)"), ("preferred_channel", "text"),
-    *[(f"cat_{c.lower()}", "float8") for c in CATEGORIES],
-    *[(f"lift_{c.lower()}", "float8") for c in CATEGORIES],
+    *[(f"cat_{c.lower()}", "integer") for c in CATEGORIES],  # basis points
+    *[(f"lift_{c.lower()}", "integer") for c in CATEGORIES],  # hundredths
     ("top1", "text"), ("top2", "text"), ("top3", "text"), ("usual_time_of_day", "text"),
     ("net_outflow_30d", "numeric(18,2)"), ("activity_90d", "integer"), ("activity_prior_90d", "integer"),
     *[(f"alert_{a}", "boolean") for a in ALERTS],
@@ -30,40 +32,44 @@ STAGE_COLUMNS = [
 ]
 
 
-def _object(prefix: str, codes: list[str], *, zero_is_absent: bool) -> str:
-    pairs = ", ".join(
-        f"'{code}', {'NULLIF(' if zero_is_absent else ''}s.{prefix}_{code.lower()}{', 0)' if zero_is_absent else ''}"
-        for code in codes)
+def _object(prefix: str, codes: list[str], *, scale: int) -> str:
+    """A JSON object of the non-zero, non-null integer columns prefix_<code>, divided back by scale."""
+    pairs = ", ".join(f"'{code}', (NULLIF(s.{prefix}_{code.lower()}, 0)::float8 / {scale})" for code in codes)
     return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
 
 
-ALERTS_SQL = """(SELECT coalesce(jsonb_agg(a.alert ORDER BY a.ord), '[]'::jsonb) FROM (VALUES
-    (1, CASE WHEN s.alert_birthday THEN jsonb_build_object('code', 'birthday', 'days', s.birthday_days,
-                                                           'date', s.birthday_on) END),
-    (2, CASE WHEN s.alert_id_expiring THEN jsonb_build_object('code', 'id_expiring', 'days', s.id_expiry_days,
-                                                              'date', s.id_expiry) END),
-    (3, CASE WHEN s.alert_kyc_due THEN jsonb_build_object('code', 'kyc_due', 'days', s.kyc_review_days,
-                                                          'date', s.kyc_review_date) END),
-    (4, CASE WHEN s.alert_dormant THEN jsonb_build_object('code', 'dormant', 'days', s.recency_days) END),
-    (5, CASE WHEN s.alert_funds_leaving THEN jsonb_build_object('code', 'funds_leaving',
-                                                                'outflow', s.net_outflow_30d::text,
-                                                                'aum', s.aum::text) END),
-    (6, CASE WHEN s.alert_activity_falling THEN jsonb_build_object('code', 'activity_falling',
-                                                                   'last', s.activity_90d,
-                                                                   'before', s.activity_prior_90d) END)
-    ) AS a(ord, alert) WHERE a.alert IS NOT NULL)"""
+def _alert(condition: str, *pairs: str) -> str:
+    return (f"CASE WHEN {condition} THEN jsonb_build_array(jsonb_build_object({', '.join(pairs)})) "
+            "ELSE '[]'::jsonb END")
+
+
+# concatenated arrays, not a subquery per row: the order is the order of DESIGN §6
+ALERTS_SQL = " || ".join([
+    _alert("s.alert_birthday", "'code', 'birthday'", "'days', s.birthday_days", "'date', s.birthday_on"),
+    _alert("s.alert_id_expiring", "'code', 'id_expiring'", "'days', s.id_expiry_days", "'date', s.id_expiry"),
+    _alert("s.alert_kyc_due", "'code', 'kyc_due'", "'days', s.kyc_review_days", "'date', s.kyc_review_date"),
+    _alert("s.alert_dormant", "'code', 'dormant'", "'days', s.recency_days"),
+    _alert("s.aum > 0 AND s.net_outflow_30d > s.aum * %(outflow_share)s", "'code', 'funds_leaving'",
+           "'outflow', s.net_outflow_30d::text", "'aum', s.aum::text"),
+    _alert("s.alert_activity_falling", "'code', 'activity_falling'", "'last', s.activity_90d",
+           "'before', s.activity_prior_90d"),
+])
 
 TARGET = {
     "run_id": "%(run_id)s", "as_of": "%(as_of)s", "computed_at": "%(computed_at)s",
     "recency_days": "s.recency_days", "frequency": "s.frequency", "monetary": "s.monetary",
     "card_spend": "s.card_spend", "aum": "s.aum", "loan_balance": "s.loan_balance",
-    "product_count": "s.product_count", "annual_revenue": "s.annual_revenue", "value_score": "s.value_score",
+    "product_count": "s.product_count",
+    # exact, in NUMERIC: AUM × deposit margin + loans × loan margin + card spend × interchange, to the cent
+    "annual_revenue": ("round(greatest(s.aum, 0) * %(deposit_margin)s + s.loan_balance * %(loan_margin)s"
+                       " + s.card_spend * %(interchange)s, 2)"),
+    "value_score": "s.value_score",
     "value_percentile": "s.value_percentile", "tier": "s.tier", "top_percent": "s.top_percent",
     "drivers": "to_jsonb(array_remove(ARRAY[s.driver1, s.driver2], NULL))",
-    "channel_mix": _object("share", CHANNELS, zero_is_absent=True),
+    "channel_mix": _object("share", CHANNELS, scale=10_000),
     "self_service_ratio": "s.self_service_ratio", "preferred_channel": "coalesce(s.preferred_channel, '')",
-    "category_shares": _object("cat", CATEGORIES, zero_is_absent=True),
-    "category_lift": _object("lift", CATEGORIES, zero_is_absent=False),
+    "category_shares": _object("cat", CATEGORIES, scale=10_000),
+    "category_lift": _object("lift", CATEGORIES, scale=100),
     "top_categories": "to_jsonb(array_remove(ARRAY[s.top1, s.top2, s.top3], NULL))",
     "usual_time_of_day": "coalesce(s.usual_time_of_day, '')",
     "net_outflow_30d": "s.net_outflow_30d", "activity_90d": "s.activity_90d",
@@ -82,21 +88,48 @@ def upsert_sql() -> str:
             f"ON CONFLICT (customer_id) DO UPDATE SET {updates}")
 
 
-def scores_store(*, frame: pd.DataFrame, run_id: int, as_of, computed_at, chunk_rows: int) -> int:
-    """Upsert every row of the frame, `chunk_rows` per transaction; returns the rows written."""
+def _rates() -> dict:
+    return {"deposit_margin": settings.SCORING_DEPOSIT_MARGIN, "loan_margin": settings.SCORING_LOAN_MARGIN,
+            "interchange": settings.SCORING_INTERCHANGE_RATE,
+            "outflow_share": settings.SCORING_OUTFLOW_SHARE_OF_AUM}
+
+
+def _csv(chunk: pd.DataFrame) -> io.StringIO:
+    buffer = io.StringIO()
+    chunk.to_csv(buffer, index=False, header=False, na_rep="")
+    buffer.seek(0)
+    return buffer
+
+
+def _chunk_store(*, chunk: pd.DataFrame, params: dict, in_thread: bool) -> int:
     names = [name for name, _type in STAGE_COLUMNS]
     stage = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
-    written = 0
-    for start in range(0, len(frame), chunk_rows):
-        chunk = frame.iloc[start:start + chunk_rows][names]
-        buffer = io.StringIO()
-        chunk.to_csv(buffer, index=False, header=False, na_rep="")
-        buffer.seek(0)
+    buffer = _csv(chunk[names])
+    try:
         with transaction.atomic(), connection.cursor() as cursor:
             # (dropped first too: inside an outer transaction, a test's, ON COMMIT comes later)
             cursor.execute("DROP TABLE IF EXISTS pg_temp.scoring_stage")
             cursor.execute(f"CREATE TEMP TABLE scoring_stage ({stage}) ON COMMIT DROP")
             cursor.copy_expert(f"COPY scoring_stage ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer)
-            cursor.execute(upsert_sql(), {"run_id": run_id, "as_of": as_of, "computed_at": computed_at})
-            written += cursor.rowcount
-    return written
+            cursor.execute(upsert_sql(), params)
+            return cursor.rowcount
+    finally:
+        if in_thread:
+            connection.close()  # each thread had a connection of its own
+
+
+def scores_store(*, frame: pd.DataFrame, run_id: int, as_of, computed_at, chunk_rows: int,
+                 workers: int = 1) -> int:
+    """Upsert every row of the frame, `chunk_rows` per transaction; returns the rows written.
+
+    With workers > 1, chunks are written by that many threads, each on a connection of its own, so
+    the CSV of one chunk is written while PostgreSQL upserts another and both cores are busy. Each
+    chunk commits on its own either way (a failure leaves earlier chunks written: a refresh is
+    idempotent, the run is marked failed and is run again).
+    """
+    params = {"run_id": run_id, "as_of": as_of, "computed_at": computed_at, **_rates()}
+    chunks = [frame.iloc[start:start + chunk_rows] for start in range(0, len(frame), chunk_rows)]
+    if workers <= 1 or len(chunks) <= 1:
+        return sum(_chunk_store(chunk=chunk, params=params, in_thread=False) for chunk in chunks)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="scores-store") as pool:
+        return sum(pool.map(lambda chunk: _chunk_store(chunk=chunk, params=params, in_thread=True), chunks))

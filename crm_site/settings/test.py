@@ -9,3 +9,6 @@ LANGUAGE_CODE = "en"
 CELERY_TASK_ALWAYS_EAGER = False
 # Tests never read the developer's .env file's secrets beyond what dev allows.
 AXES_FAILURE_LIMIT = 3
+# A test's rows are uncommitted: threads on other connections could not see them (the threaded
+# path of the score store is exercised by the worker test and by bench/scoring.py)
+SCORING_STORE_WORKERS = 1

@@ -35,9 +35,7 @@ def alerts_inputs(frame: pd.DataFrame, windows: Windows) -> pd.DataFrame:
     never_and_old = frame["recency_days"].isna() & ((today - created.dt.normalize()).dt.days >= dormant_days)
     frame["alert_dormant"] = (frame["recency_days"] >= dormant_days).fillna(False) | never_and_old
 
-    aum = frame["aum"]
-    limit = aum.map(lambda v: v * settings.SCORING_OUTFLOW_SHARE_OF_AUM)
-    frame["alert_funds_leaving"] = (aum > 0) & (frame["net_outflow_30d"] > limit)
+    # funds leaving compares money with money: PostgreSQL does it exactly as the rows are written
 
     prior = frame["activity_prior_90d"]
     frame["alert_activity_falling"] = ((prior >= settings.SCORING_ACTIVITY_MIN_PRIOR)

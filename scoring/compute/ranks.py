@@ -16,7 +16,7 @@ def rank_values(frame: pd.DataFrame) -> pd.DataFrame:
     recency = frame["recency_days"].astype("float64")
     return pd.DataFrame({
         "aum": frame["aum"].astype(float),
-        "revenue": frame["annual_revenue"].astype(float),
+        "revenue": frame["revenue_estimate"],
         "card_spend": frame["card_spend"].astype(float),
         "frequency": frame["frequency"].astype(float),
         "recency": (-recency).fillna(NO_RECENCY),

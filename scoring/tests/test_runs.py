@@ -183,3 +183,14 @@ def test_refresh_scores_command_refuses_a_bad_date(value):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("refresh_scores", "--as-of", value)
     assert not ScoreRun.objects.exists()
+
+
+def test_scores_are_stored_chunk_by_chunk_with_the_same_result(population, settings):
+    run_now(RunKind.FULL)
+    whole = {s.customer_id: figures(s) for s in CustomerScore.objects.all()}
+    settings.SCORING_CHUNK_CUSTOMERS = 3
+
+    run = run_now(RunKind.FULL)
+
+    assert run.customers_scored == 10
+    assert {s.customer_id: figures(s) for s in CustomerScore.objects.all()} == whole

@@ -28,6 +28,7 @@ def _wait_for(predicate, timeout: float = 60):
 def test_a_finished_ingest_batch_refreshes_the_scores_of_the_customers_it_touched(
         reference_data, celery_worker, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SCORING_STORE_WORKERS, settings.SCORING_CHUNK_CUSTOMERS = 2, 2  # (committed rows: threads see them)
     accounts = [AccountFactory() for _ in range(3)]
     bystander = AccountFactory()
     call_command("refresh_scores")  # the cut-offs the incremental run ranks against

@@ -1,0 +1,160 @@
+"""Score refresh against the raw SQL aggregates it is built on (DESIGN §10), and an incremental refresh.
+
+In the same run, on the database in DATABASE_URL:
+
+1. the raw SQL aggregate queries alone (customers; transactions: value, habits, signals; merchant spend
+   by category; accounts), executed and fetched with a plain cursor — what any refresh must at least do;
+2. a full refresh with the project's service (scoring.services.score_run_process, the code a Celery
+   worker runs): those queries, the look-up of older recency, the pandas ranks and blends, the upsert;
+
+each `--rounds` times alternately, and prints the best of each and their ratio (target ≤ 2). Then
+3. ingests a `--batch-rows` feed (10,000 by default) for random accounts with the ingest service and
+   times the incremental refresh of the customers it touched (what `scoring.refresh_customers` runs);
+   the batch is deleted and those customers rescored afterwards (--keep leaves the batch).
+
+    python bench/scoring.py [--rounds 2] [--batch-rows 10000] [--keep]
+
+Dataset M (100,000 customers, 200,000 accounts, 2,000,000 transactions) is built by the other benches:
+`python bench/import_customers.py --fresh && python bench/ingest.py --rows 2000000 --keep`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings.dev")
+
+TARGET_RATIO = 2.0
+
+
+def raw_aggregates() -> float:
+    """The four aggregate queries of a full refresh, run and fetched without the project's code around them."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from scoring.compute import queries
+    from scoring.compute.windows import Windows
+
+    params = queries.query_params(Windows.ending(timezone.now()), None)
+    statements = [queries.customers_sql(None), queries.transaction_figures_sql(None),
+                  queries.category_spend_sql(None), queries.account_figures_sql(None)]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+    return time.perf_counter() - started
+
+
+def full_refresh() -> tuple[float, dict]:
+    from django.db import connection
+
+    from scoring import services
+    from scoring.models import RunKind
+
+    # as a nightly run finds it: autovacuum has had a day to clear the previous run's dead rows
+    # (back-to-back runs here would otherwise each write into a table twice as bloated as the last)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE scoring_customerscore")
+    run = services.score_run_create(kind=RunKind.FULL)
+    started = time.perf_counter()
+    run = services.score_run_process(run_id=run.pk)
+    return time.perf_counter() - started, {"customers": run.customers_scored, **run.timings}
+
+
+def incremental_after_batch(rows: int, keep: bool) -> dict:
+    import ingest  # bench/ingest.py: its feed generator, loader and clean-up
+    from django.core.files import File
+
+    from scoring import services
+    from scoring.models import RunKind
+    from transactions.models import BatchSource
+    from transactions.services.ingest import batch_create, batch_process
+
+    run_name = "scoring-" + dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    feed_path, table_path = ingest.files_generate(rows=rows, run=run_name, accounts=ingest.accounts_load())
+    table_path.unlink()
+    ingest.balances_backup()
+    batch = None
+    try:
+        with feed_path.open("rb") as handle:
+            batch = batch_create(file=File(handle), file_name=feed_path.name, source=BatchSource.FILE)
+        batch_process(batch_id=batch.pk)
+        batch.refresh_from_db()
+        touched = batch.touched_customer_ids
+        run = services.score_run_create(kind=RunKind.INCREMENTAL, customer_ids=touched, batch_id=batch.pk)
+        started = time.perf_counter()
+        run = services.score_run_process(run_id=run.pk)
+        seconds = time.perf_counter() - started
+        result = {"rows": rows, "inserted": batch.inserted, "customers": run.customers_scored,
+                  "seconds": round(seconds, 2), **run.timings}
+    finally:
+        feed_path.unlink(missing_ok=True)
+        if not keep:
+            ingest.cleanup(batch.pk if batch else None)
+            if batch is not None and batch.touched_customer_ids:
+                again = services.score_run_create(kind=RunKind.INCREMENTAL, customer_ids=batch.touched_customer_ids)
+                services.score_run_process(run_id=again.pk)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=2, help="alternate raw and full this many times (best kept)")
+    parser.add_argument("--batch-rows", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the incremental bench's batch")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT (SELECT count(*) FROM customers_customer), (SELECT count(*) FROM accounts_account), "
+                       "(SELECT count(*) FROM transactions_transaction)")
+        customers, accounts, transactions = cursor.fetchone()
+    if not customers:
+        sys.exit("No customers in the database: build dataset M first (see this script's docstring).")
+    print(f"Dataset: {customers:,} customers, {accounts:,} accounts, {transactions:,} transactions", flush=True)
+
+    raw, full, breakdowns = [], [], []
+    for round_no in range(1, args.rounds + 1):
+        raw.append(raw_aggregates())
+        seconds, breakdown = full_refresh()
+        full.append(seconds)
+        breakdowns.append(breakdown)
+        print(f"  round {round_no}: raw aggregates {raw[-1]:.2f} s, full refresh {seconds:.2f} s {breakdown}",
+              flush=True)
+    ratio = min(full) / min(raw)
+    print(f"Incremental refresh after a {args.batch_rows:,}-row batch…", flush=True)
+    incremental = incremental_after_batch(args.batch_rows, args.keep)
+
+    run_at = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+    result = {"customers": customers, "accounts": accounts, "transactions": transactions,
+              "raw_seconds": [round(s, 2) for s in raw], "full_seconds": [round(s, 2) for s in full],
+              "full_breakdown": breakdowns, "ratio": round(ratio, 2), "incremental": incremental, "at": run_at}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"scoring-{run_at}.json").write_text(json.dumps(result, indent=2))
+    verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
+    print()
+    print(f"raw SQL aggregates alone    {min(raw):>8.2f} s   (best of {args.rounds})")
+    print(f"full refresh                {min(full):>8.2f} s   (best of {args.rounds}; {customers:,} customers)")
+    print(f"ratio full / raw            {ratio:>8.2f}     (target ≤ {TARGET_RATIO}) {verdict}")
+    print(f"incremental refresh         {incremental['seconds']:>8.2f} s   ({incremental['customers']:,} customers "
+          f"touched by {incremental['inserted']:,} new rows)")
+
+
+if __name__ == "__main__":
+    main()

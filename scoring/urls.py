@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scoring"
+
+urlpatterns = [
+    path("branch/", views.branch_dashboard, name="branch-dashboard"),
+]
