@@ -51,7 +51,8 @@ def test_a_channel_system_can_ingest_and_nothing_else(channel_system):
 def test_a_teller_can_change_nothing_but_contact_details_interactions_and_consent(teller):
     writes = {p for p in teller.get_all_permissions() if not p.split(".")[1].startswith("view_")}
     assert writes == {"customers.change_customer_contact", "customers.reveal_customer_pii",
-                      "customers.add_interaction", "customers.add_consentrecord"}
+                      "customers.add_interaction", "customers.add_consentrecord",
+                      "campaigns.record_offer_outcome"}  # DESIGN §8: the teller records offer outcomes
 
 
 @pytest.mark.parametrize(("role", "is_staff"), [(Role.TELLER, False), (Role.MANAGER, True), (Role.ADMIN, True)])

@@ -1,0 +1,259 @@
+"""The campaign builder's form: the HTML face of the data that campaigns.services checks.
+
+The form only reads the request (text, choices, lists) and shapes it into the services' data dict
+(DESIGN §7's audience JSON, the messages object). The rules — ranges, age_min ≤ age_max, placeholders,
+required texts — are the services' (CampaignInvalid.errors); `add_domain_errors` puts each message
+next to its field, so every problem is shown in one round.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Product, ProductKind
+from customers.models import ContactChannel, Gender, Segment
+from scoring.models import Tier
+from transactions.models import Category
+
+from .models import MESSAGE_LANGUAGES, Campaign, CampaignChannel, OfferOutcome
+
+LANGUAGE_LABELS = {"zh-hans": _("Simplified Chinese"), "en": _("English")}
+CITY_SEPARATORS = re.compile(r"[,，、;；\s]+")
+PLACEHOLDER_HELP = _("Placeholders: {name}, {product}, {branch}.")
+
+
+def _text(label, *, help_text="", max_length=None, input_type="text", attrs=None):
+    widget = forms.TextInput(attrs={"type": input_type, **(attrs or {})})
+    return forms.CharField(label=label, required=False, help_text=help_text, max_length=max_length, widget=widget)
+
+
+def _number(label, *, help_text="", **attrs):
+    return _text(label, help_text=help_text, max_length=30, attrs={"inputmode": "decimal", **attrs})
+
+
+def _checkboxes(label, choices):
+    return forms.MultipleChoiceField(label=label, required=False, choices=choices,
+                                     widget=forms.CheckboxSelectMultiple)
+
+
+def message_field_name(channel: str, language: str, part: str) -> str:
+    return f"msg_{channel}_{language.replace('-', '_')}_{part}"
+
+
+@dataclass
+class MessageGroup:
+    channel: str
+    label: str
+    fields: list  # [(language label, language code, [BoundField, ...])]
+    open: bool  # chosen, written or wrong: shown unfolded
+
+
+class CampaignForm(forms.Form):
+    # --- the campaign ---------------------------------------------------------------------------
+    name = forms.CharField(label=_("Campaign name"), max_length=120, required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), required=False, choices=CampaignChannel.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("In order of preference: a customer gets their preferred channel if consented and chosen, "
+                    "else the first consented one in this order. Move a channel with its arrows."))
+    holdout_share = _number(_("Holdout share"),
+                            help_text=_("0 to 0.5; e.g. 0.1 keeps one customer in ten out, to measure lift."))
+    send_at = _text(_("Send at"), input_type="datetime-local", help_text=_("Empty: as soon as it is launched."))
+    quiet_start = _text(_("Quiet hours from"), input_type="time")
+    quiet_end = _text(_("Quiet hours until"), input_type="time")
+    frequency_cap = _number(_("Frequency cap"), help_text=_("Most messages a customer may get in 30 days, "
+                                                           "across campaigns; empty: the bank's default."))
+    conversion_window_days = _number(_("Conversion window (days)"),
+                                     help_text=_("A customer who opens the product this many days after "
+                                                 "contact counts as converted."))
+
+    # --- the audience (DESIGN §7; every filter optional) --------------------------------------
+    age_min = _number(_("Age from"), inputmode="numeric")
+    age_max = _number(_("Age to"), inputmode="numeric")
+    aum_min = _number(_("AUM from (CNY)"))
+    aum_max = _number(_("AUM to (CNY)"))
+    value_tiers = _checkboxes(_("Value tiers"), Tier.choices)
+    segments = _checkboxes(_("Segments"), Segment.choices)
+    branches = _checkboxes(_("Branches"), [])
+    cities = _text(_("Cities"), max_length=500, help_text=_("Separated by commas, e.g. 上海市, 北京市."))
+    gender = forms.ChoiceField(label=_("Gender"), required=False,
+                               choices=[("", _("Any")), (Gender.MALE, Gender.MALE.label),
+                                        (Gender.FEMALE, Gender.FEMALE.label)])
+    holds_product_kinds = _checkboxes(_("Holds product kinds"), ProductKind.choices)
+    lacks_product_kinds = _checkboxes(_("Does not hold product kinds"), ProductKind.choices)
+    preferred_channels = _checkboxes(_("Preferred contact channel"), ContactChannel.choices)
+    category_code = forms.ChoiceField(label=_("Spending category"), required=False,
+                                      choices=[("", _("Any")), *Category.choices])
+    category_min_share = _number(_("Category share at least"),
+                                 help_text=_("0 to 1 of the customer's card spend, e.g. 0.2."))
+    inactive_days_min = _number(_("Inactive for at least (days)"), inputmode="numeric")
+    self_service_ratio_max = _number(_("Self-service ratio at most"),
+                                     help_text=_("0 to 1: the share of transactions outside the counter."))
+
+    AUDIENCE_TEXT = ("age_min", "age_max", "aum_min", "aum_max", "inactive_days_min", "self_service_ratio_max")
+    AUDIENCE_LISTS = ("value_tiers", "segments", "branches", "holds_product_kinds", "lacks_product_kinds",
+                      "preferred_channels")
+    AUDIENCE_FIELDS = (*AUDIENCE_TEXT, *AUDIENCE_LISTS, "cities", "gender", "category_code", "category_min_share")
+    CAMPAIGN_FIELDS = ("name", "product", "channels", "holdout_share", "send_at", "quiet_start", "quiet_end",
+                       "frequency_cap", "conversion_window_days")
+
+    def __init__(self, *args, branches=(), **kwargs):
+        """`branches`: the branches whose codes the user may pick (none shown to a manager: own branch only)."""
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [("", "—")] + [
+            (p.code, f"{p.code} · {p.name}") for p in Product.objects.filter(active=True).order_by("code")]
+        self.fields["branches"].choices = [(b.code, f"{b.code} · {b.name}") for b in branches]
+        if not branches:
+            del self.fields["branches"]
+        for channel, channel_label in CampaignChannel.choices:
+            for language in MESSAGE_LANGUAGES:
+                parts = ("subject", "body") if channel == CampaignChannel.EMAIL else ("body",)
+                for part in parts:
+                    label = _("Subject") if part == "subject" else _("Text")
+                    # the visible label is short (the channel and language head its group); a screen reader hears all
+                    attrs = {"aria-label": format_lazy("{} · {} · {}", channel_label, LANGUAGE_LABELS[language], label)}
+                    widget = forms.TextInput(attrs=attrs) if part == "subject" else forms.Textarea(
+                        attrs={**attrs, "rows": 3})
+                    self.fields[message_field_name(channel, language, part)] = forms.CharField(
+                        label=label, required=False, widget=widget,
+                        help_text=PLACEHOLDER_HELP if part == "body" else "")
+        self._order_channels()
+
+    def _order_channels(self) -> None:
+        """Show the chosen channels first, in their order: the order of the boxes is the order submitted."""
+        chosen = self["channels"].value() or []
+        order = {code: i for i, code in enumerate(chosen)}
+        codes = CampaignChannel.values
+        self.fields["channels"].choices = sorted(
+            CampaignChannel.choices, key=lambda choice: order.get(choice[0], len(order) + codes.index(choice[0])))
+
+    # --- shaping the request into the services' data -------------------------------------------
+
+    def audience(self) -> dict:
+        """The audience JSON from the filters given (empty ones are no restriction)."""
+        data = self.cleaned_data
+        audience: dict = {}
+        for name in self.AUDIENCE_TEXT:
+            if data.get(name, "").strip():
+                audience[name] = data[name].strip()
+        for name in self.AUDIENCE_LISTS:
+            if data.get(name):
+                audience[name] = list(data[name])
+        cities = [c for c in CITY_SEPARATORS.split(data.get("cities", "")) if c]
+        if cities:
+            audience["cities"] = cities
+        if data.get("gender"):
+            audience["gender"] = data["gender"]
+        code, share = data.get("category_code", ""), data.get("category_min_share", "").strip()
+        if code or share:  # half a category is the services' error to report, not ours to drop
+            audience["category"] = {key: value for key, value in (("code", code), ("min_share", share)) if value}
+        return audience
+
+    def messages(self) -> dict:
+        messages: dict = {}
+        for channel in CampaignChannel.values:
+            for language in MESSAGE_LANGUAGES:
+                parts = {}
+                for part in ("subject", "body"):
+                    name = message_field_name(channel, language, part)
+                    if name in self.fields and self.cleaned_data.get(name, "").strip():
+                        parts[part] = self.cleaned_data[name]
+                if parts:
+                    messages.setdefault(channel, {})[language] = parts
+        return messages
+
+    def campaign_data(self) -> dict:
+        """The services' data dict (campaign_create / campaign_update)."""
+        data = self.cleaned_data
+        result = {"name": data["name"], "channels": list(data["channels"]), "messages": self.messages(),
+                  "audience": self.audience()}
+        if data["product"]:
+            result["product"] = data["product"]
+        for name in ("send_at", "quiet_start", "quiet_end", "frequency_cap"):
+            result[name] = data[name].strip()  # empty: none (the bank's default for the cap)
+        for name in ("holdout_share", "conversion_window_days"):
+            if data[name].strip():  # empty: the model's default
+                result[name] = data[name].strip()
+        return result
+
+    # --- the services' errors, next to their fields ---------------------------------------------
+
+    def add_domain_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            name = self._field_for(key)
+            for message in messages:
+                self.add_error(name, message)
+
+    def _field_for(self, key: str) -> str | None:
+        parts = key.split(".")
+        if parts[0] == "audience" and len(parts) > 1:
+            name = "category_code" if parts[1] == "category" else parts[1]
+            if parts[1] == "category" and len(parts) > 2 and parts[2] == "min_share":
+                name = "category_min_share"
+            return name if name in self.fields else None
+        if parts[0] == "messages" and len(parts) >= 2:
+            channel = parts[1]
+            language = parts[2] if len(parts) > 2 else "zh-hans"
+            part = parts[3] if len(parts) > 3 else "body"
+            name = message_field_name(channel, language, part)
+            return name if name in self.fields else None
+        return key if key in self.fields else None
+
+    # --- for the template --------------------------------------------------------------------------
+
+    def message_groups(self) -> list[MessageGroup]:
+        groups = []
+        chosen = self["channels"].value() or []
+        for channel, label in CampaignChannel.choices:
+            fields = []
+            for language in MESSAGE_LANGUAGES:
+                parts = ("subject", "body") if channel == CampaignChannel.EMAIL else ("body",)
+                fields.append((LANGUAGE_LABELS[language], language,
+                               [self[message_field_name(channel, language, part)] for part in parts]))
+            bound = [field for _label, _code, row in fields for field in row]
+            is_open = channel in chosen or any(field.value() or field.errors for field in bound)
+            groups.append(MessageGroup(channel=channel, label=label, fields=fields, open=is_open))
+        return groups
+
+    @classmethod
+    def initial_from(cls, campaign: Campaign) -> dict:
+        """The form's values for a saved campaign (the reverse of campaign_data)."""
+        audience = campaign.audience or {}
+        initial = {
+            "name": campaign.name, "product": campaign.product.code, "channels": list(campaign.channels),
+            "holdout_share": str(campaign.holdout_share.normalize()) if campaign.holdout_share else "",
+            "send_at": timezone.localtime(campaign.send_at).strftime("%Y-%m-%dT%H:%M") if campaign.send_at else "",
+            "quiet_start": campaign.quiet_start.strftime("%H:%M") if campaign.quiet_start else "",
+            "quiet_end": campaign.quiet_end.strftime("%H:%M") if campaign.quiet_end else "",
+            "frequency_cap": "" if campaign.frequency_cap is None else str(campaign.frequency_cap),
+            "conversion_window_days": str(campaign.conversion_window_days),
+            "cities": ", ".join(audience.get("cities", [])), "gender": audience.get("gender", ""),
+            "category_code": (audience.get("category") or {}).get("code", ""),
+            "category_min_share": (audience.get("category") or {}).get("min_share", ""),
+        }
+        for name in (*cls.AUDIENCE_TEXT, *cls.AUDIENCE_LISTS):
+            if name in audience:
+                initial[name] = audience[name] if isinstance(audience[name], list) else str(audience[name])
+        for channel, by_language in (campaign.messages or {}).items():
+            for language, parts in by_language.items():
+                for part, text in parts.items():
+                    initial[message_field_name(channel, language, part)] = text
+        return initial
+
+
+class OutcomeForm(forms.Form):
+    """What the customer said to a counter pitch or a call (services.recipient_outcome_record)."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, outcomes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        outcomes = outcomes or OfferOutcome.values
+        self.fields["outcome"].choices = [(code, OfferOutcome(code).label) for code in outcomes]

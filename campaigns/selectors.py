@@ -1,0 +1,222 @@
+"""Reads of campaigns, narrowed to what the acting user may see (DESIGN §8).
+
+A manager sees and acts on their own branch's campaigns; an admin on every campaign; tellers and
+channel systems on none (a teller sees a campaign only as an offer on the customer 360 page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Product
+from branches.models import Branch, Role
+from branches.selectors import staff_profile_get
+from crm_site.exceptions import NotFound
+from customers.models import Customer
+
+from . import audience as audience_module
+from .models import (
+    EXCLUSION_REASONS,
+    Campaign,
+    CampaignChannel,
+    CampaignRecipient,
+    CampaignStatus,
+    OfferOutcome,
+    RecipientStatus,
+    SkipReason,
+)
+from .rendering import message_render
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose customers and campaigns a user may work with: `branch` None with `allowed` means all."""
+
+    allowed: bool
+    branch: Branch | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.allowed and self.branch is None
+
+
+def user_scope(*, user) -> Scope:
+    if not (user and user.is_authenticated and user.has_perm("campaigns.view_campaign")):
+        return Scope(allowed=False)
+    if user.is_superuser:
+        return Scope(allowed=True)
+    profile = staff_profile_get(user=user)
+    if profile is None:
+        return Scope(allowed=False)
+    if profile.role == Role.ADMIN:
+        return Scope(allowed=True)
+    return Scope(allowed=True, branch=profile.branch)
+
+
+def campaigns_for_user(*, user) -> QuerySet[Campaign]:
+    """Newest first, with product, branch and the people on record."""
+    scope = user_scope(user=user)
+    qs = Campaign.objects.select_related("product", "branch", "created_by", "approved_by").order_by(
+        "-created_at", "-id")
+    if not scope.allowed:
+        return qs.none()
+    if scope.branch is not None:
+        return qs.filter(branch=scope.branch)
+    return qs
+
+
+def campaign_get(*, campaign_id: int, user) -> Campaign:
+    campaign = campaigns_for_user(user=user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise NotFound(_("There is no campaign #%(id)s, or it is not one of your branch's.") % {"id": campaign_id})
+    return campaign
+
+
+def campaign_in_scope(*, campaign: Campaign, user) -> bool:
+    scope = user_scope(user=user)
+    return scope.allowed and (scope.branch is None or scope.branch.pk == campaign.branch_id)
+
+
+def can_edit(*, campaign: Campaign, user) -> bool:
+    return campaign.is_editable and user.has_perm("campaigns.change_campaign") and campaign_in_scope(
+        campaign=campaign, user=user)
+
+
+def can_approve(*, campaign: Campaign, user) -> bool:
+    return (campaign.status == CampaignStatus.PENDING_APPROVAL and campaign.created_by_id != user.pk
+            and user.has_perm("campaigns.approve_campaign") and campaign_in_scope(campaign=campaign, user=user))
+
+
+def can_launch(*, campaign: Campaign, user) -> bool:
+    return (campaign.status == CampaignStatus.APPROVED and user.has_perm("campaigns.launch_campaign")
+            and campaign_in_scope(campaign=campaign, user=user))
+
+
+def campaigns_awaiting_approval(*, user) -> QuerySet[Campaign]:
+    if not user.has_perm("campaigns.approve_campaign"):
+        return Campaign.objects.none()
+    return campaigns_for_user(user=user).filter(status=CampaignStatus.PENDING_APPROVAL).exclude(created_by=user)
+
+
+# --- audience -------------------------------------------------------------------------------------
+
+
+def audience_count(*, user, audience: dict, scope_branch: Branch | None = None) -> int:
+    """The builder's live count: customers the filters select, before exclusions."""
+    scope = user_scope(user=user)
+    branch = scope.branch if scope.branch is not None else scope_branch
+    cleaned = audience_module.audience_clean(audience, scope=scope.branch)
+    return audience_module.audience_customers(cleaned, scope=branch).count()
+
+
+def campaign_preview(*, user, product: Product, channels: list[str], audience: dict,
+                     frequency_cap: int | None = None, sample_size: int = 20, now: dt.datetime | None = None,
+                     scope_branch: Branch | None = None) -> dict:
+    """DESIGN §7's preview for a campaign being drafted (the launch uses the same query)."""
+    from .services.campaigns import channels_clean, frequency_cap_value
+
+    scope = user_scope(user=user)
+    cleaned = audience_module.audience_clean(audience, scope=scope.branch)
+    return audience_module.audience_preview(
+        audience=cleaned, scope=scope.branch if scope.branch is not None else scope_branch, product=product,
+        channels=channels_clean(channels), frequency_cap=frequency_cap_value(frequency_cap), now=now,
+        sample_size=sample_size)
+
+
+def campaign_preview_saved(*, campaign: Campaign, now: dt.datetime | None = None, sample_size: int = 20) -> dict:
+    return audience_module.audience_preview(
+        audience=campaign.audience, scope=campaign.branch, product=campaign.product, channels=campaign.channels,
+        frequency_cap=campaign.effective_frequency_cap, now=now, sample_size=sample_size)
+
+
+# --- recipients -----------------------------------------------------------------------------------
+
+
+def campaign_counts(*, campaign: Campaign) -> dict:
+    """The recipients as the launch left them: by status, by channel, the exclusions and the holdout."""
+    rows = (CampaignRecipient.objects.filter(campaign=campaign).order_by()
+            .values("status", "skip_reason", "channel").annotate(n=Count("pk")))
+    counts = {"total": 0, "by_status": dict.fromkeys(RecipientStatus.values, 0),
+              "by_channel": dict.fromkeys(campaign.channels, 0),
+              "excluded": {r.value: 0 for r in EXCLUSION_REASONS}, "holdout": 0, "eligible": 0}
+    for row in rows:
+        counts["total"] += row["n"]
+        counts["by_status"][row["status"]] += row["n"]
+        reason = row["skip_reason"]
+        if reason in counts["excluded"]:
+            counts["excluded"][reason] += row["n"]
+            continue
+        if reason == SkipReason.HOLDOUT:
+            counts["holdout"] += row["n"]
+        counts["eligible"] += row["n"]
+        if row["channel"]:
+            counts["by_channel"][row["channel"]] = counts["by_channel"].get(row["channel"], 0) + row["n"]
+    return counts
+
+
+def recipients_for_campaign(*, campaign: Campaign, status: str | None = None,
+                            channel: str | None = None) -> QuerySet[CampaignRecipient]:
+    qs = CampaignRecipient.objects.filter(campaign=campaign).select_related("customer", "customer__home_branch")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("id")
+
+
+def call_list(*, campaign: Campaign) -> QuerySet[CampaignRecipient]:
+    """The customers to call: PHONE recipients placed on the list (sent) or already reached."""
+    return recipients_for_campaign(campaign=campaign, channel=CampaignChannel.PHONE).filter(
+        holdout=False, status__in=[RecipientStatus.SENT, RecipientStatus.DELIVERED])
+
+
+def recipient_get_for_outcome(*, recipient_id: int, user) -> CampaignRecipient:
+    """A COUNTER offer (any member of staff who records outcomes) or a PHONE call of a visible campaign."""
+    qs = CampaignRecipient.objects.select_related("campaign", "campaign__product", "customer").filter(
+        pk=recipient_id, holdout=False)
+    recipient = qs.first()
+    if recipient is None or not user.has_perm("campaigns.record_offer_outcome"):
+        raise NotFound(_("There is no such offer."))
+    if recipient.channel == CampaignChannel.COUNTER:
+        return recipient
+    if recipient.channel == CampaignChannel.PHONE and campaign_in_scope(campaign=recipient.campaign, user=user):
+        return recipient
+    raise NotFound(_("There is no such offer."))
+
+
+def offers_for_customer(*, customer: Customer, now: dt.datetime | None = None) -> list[CampaignRecipient]:
+    """Open counter offers for the 360 page: not yet declined or taken, campaign live, within its window."""
+    now = now or timezone.now()
+    offers = list(
+        CampaignRecipient.objects.filter(
+            customer=customer, channel=CampaignChannel.COUNTER, holdout=False,
+            status__in=[RecipientStatus.PENDING, RecipientStatus.SENT, RecipientStatus.DELIVERED],
+            response__in=["", OfferOutcome.INTERESTED],
+            campaign__status__in=[CampaignStatus.RUNNING, CampaignStatus.COMPLETED])
+        .filter(Q(campaign__started_at__isnull=True) | Q(campaign__started_at__lte=now))
+        .select_related("campaign", "campaign__product", "customer__home_branch").order_by("-campaign__started_at"))
+    result = []
+    for offer in offers:
+        ends = offer.campaign.offer_ends_at
+        if ends is not None and ends < now:
+            continue
+        product = offer.campaign.product
+        offer.pitch = message_render(
+            messages=offer.campaign.messages, channel=CampaignChannel.COUNTER, language=customer.preferred_language,
+            name=customer.display_name, product={lang: product.display_name(lang) for lang in ("zh-hans", "en")},
+            branch=customer.home_branch.name).text
+        result.append(offer)
+    return result
+
+
+def campaign_results(*, campaign: Campaign) -> dict | None:
+    result = getattr(campaign, "result", None)
+    try:
+        return result.data if result is not None else None
+    except campaign.__class__.result.RelatedObjectDoesNotExist:  # pragma: no cover
+        return None
