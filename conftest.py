@@ -18,11 +18,13 @@ PASSWORD = "correct-horse-battery-staple"
 REFERENCE_DATA_MIGRATIONS = [
     "branches.migrations.0002_role_groups",
     "customers.migrations.0002_role_permissions",
+    "customers.migrations.0005_merge_permissions",
     "accounts.migrations.0002_role_permissions",
     "accounts.migrations.0003_import_permissions",
     "transactions.migrations.0002_merchant_categories",
     "transactions.migrations.0003_role_permissions",
     "scoring.migrations.0002_role_permissions",
+    "campaigns.migrations.0002_role_permissions",
 ]
 
 

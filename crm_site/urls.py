@@ -15,10 +15,15 @@ urlpatterns = [
     path("", include("teller.urls")),
     path("imports/", include("accounts.urls")),
     path("transactions/", include("transactions.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("scores/", include("scoring.urls")),
+    path("access/", include("customers.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
+    # the one public page: the unsubscribe link of campaign messages (signed token, no login)
+    path("unsubscribe/", include("campaigns.public_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include([
@@ -26,6 +31,8 @@ urlpatterns = [
         path("customers/", include("customers.api.urls")),
         path("customers/", include("teller.api.urls")),
         path("transactions/", include("transactions.api.urls")),
+        path("scores/", include("scoring.api.urls")),
+        path("campaigns/", include("campaigns.api.urls")),
     ])),
 ]
 

@@ -8,8 +8,11 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
 from accounts.selectors import holdings_for_customer
+from campaigns.selectors import offers_for_customer
 from customers import selectors as customer_selectors
 from customers.models import Customer
+from scoring import explain as score_explain
+from scoring import selectors as score_selectors
 from transactions import selectors as transaction_selectors
 from transactions.models import Category, Channel
 
@@ -50,8 +53,17 @@ def chart_labels() -> dict:
     }
 
 
+def tiers_attach(*, customers: list[Customer]) -> None:
+    """Each customer's value tier as `customer.tier` (None until scored), for a page of search results: one query."""
+    tiers = score_selectors.tiers_for_customers(customer_ids=[c.pk for c in customers])
+    for customer in customers:
+        customer.tier = tiers.get(customer.pk)
+
+
 def customer_360(*, customer: Customer) -> dict:
     holdings = holdings_for_customer(customer_id=customer.pk)
+    score = score_selectors.score_for_customer(customer_id=customer.pk)
+    customer.tier = score.tier if score else None  # the API's profile reads it, as search results do
     return {
         "customer": customer,
         "holdings": holdings,
@@ -62,7 +74,7 @@ def customer_360(*, customer: Customer) -> dict:
         "transactions": transactions_page(customer=customer),
         "charts": charts(customer=customer),
         "chart_labels": chart_labels(),
-        "scores": None,  # the scoring app fills this once scores are computed
-        "alerts": [],
-        "offers": [],  # the campaigns app fills this with COUNTER pitches
+        "scores": score_explain.score_card(score) if score else None,
+        "alerts": score_explain.alerts_display(score.alerts) if score else [],
+        "offers": offers_for_customer(customer=customer),  # open COUNTER pitches, rendered for this customer
     }

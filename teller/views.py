@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_POST
 from branches.selectors import staff_profile_get
 from crm_site.http import client_ip
 from customers import search, selectors, services
+from customers.exceptions import CustomerMerged
 from customers.models import AccessAction, AccessVia, ConsentSource
 
 from . import forms
-from .selectors import customer_360, transactions_page
+from .selectors import customer_360, tiers_attach, transactions_page
 
 
 def _branch_id(request):
@@ -40,17 +41,21 @@ def customer_search(request):
     form = forms.SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     result = search.customers_search(query=query, branch_id=_branch_id(request))
+    if not request.htmx and result.exact_identifier and len(result.customers) == 1:
+        return redirect("teller:customer", customer_no=result.customers[0].customer_no)
+    tiers_attach(customers=result.customers)
     if request.htmx:
         return render(request, "teller/_results.html", {"result": result, "query": query})
-    if result.exact_identifier and len(result.customers) == 1:
-        return redirect("teller:customer", customer_no=result.customers[0].customer_no)
     return render(request, "teller/search.html", {"result": result, "query": query, "form": form})
 
 
 @login_required
 @require_GET
 def customer_detail(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    try:
+        customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    except CustomerMerged as merged:  # an old customer number: the profile that absorbed it
+        return redirect("teller:customer", customer_no=merged.survivor_no)
     services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
                                     ip_address=client_ip(request))
     context = customer_360(customer=customer)
@@ -141,7 +146,7 @@ def contact_update(request, customer_no):
     if form.is_valid():
         try:
             changed = services.customer_update_contact(customer=customer, changed_by=request.user,
-                                                       data=form.changes())
+                                                       data=form.changes(), change_reason="teller page")
             saved = True
             form = forms.ContactForm(initial=_contact_initial(customer))
             if changed and request.htmx:

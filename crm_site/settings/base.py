@@ -147,6 +147,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["crm_site.formats"]  # zh-hans amounts grouped by thousands, as banks print them
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -207,6 +208,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ContactChannelEnum": "customers.models.ContactChannel",
         "InteractionChannelEnum": "customers.models.InteractionChannel",
+        "ScoreRunKindEnum": "scoring.models.RunKind",
     },
 }
 
@@ -251,6 +253,8 @@ SCORING_OUTFLOW_SHARE_OF_AUM = Decimal("0.30")
 SCORING_ACTIVITY_DAYS = 90
 SCORING_ACTIVITY_MIN_PRIOR = 4  # "activity falling" needs at least this many transactions in the earlier 90 days
 SCORING_CHUNK_CUSTOMERS = env.int("SCORING_CHUNK_CUSTOMERS", default=20_000)
+# threads (each with its own database connection) writing score chunks at once; 1 writes them in turn
+SCORING_STORE_WORKERS = env.int("SCORING_STORE_WORKERS", default=2)
 SCORING_STUCK_AFTER_MINUTES = env.int("SCORING_STUCK_AFTER_MINUTES", default=30)
 
 # Campaigns (DESIGN §7): one backend per channel (campaigns.backends), the SMS/app gateway adapter that
@@ -271,6 +275,7 @@ CAMPAIGN_FREQUENCY_CAP_DEFAULT = env.int("CAMPAIGN_FREQUENCY_CAP_DEFAULT", defau
 CAMPAIGN_FANOUT_CHUNK = env.int("CAMPAIGN_FANOUT_CHUNK", default=20_000)
 CAMPAIGN_SEND_CHUNK = env.int("CAMPAIGN_SEND_CHUNK", default=2_000)
 CAMPAIGN_EMAIL_CHUNK = env.int("CAMPAIGN_EMAIL_CHUNK", default=100)
+CAMPAIGN_SENDERS = env.int("CAMPAIGN_SENDERS", default=2)  # send tasks queued per campaign, sharing the rows
 CAMPAIGN_SEND_MAX_ATTEMPTS = env.int("CAMPAIGN_SEND_MAX_ATTEMPTS", default=5)
 CAMPAIGN_RETRY_BACKOFF_SECONDS = env.int("CAMPAIGN_RETRY_BACKOFF_SECONDS", default=60)
 CAMPAIGN_PUBLIC_BASE_URL = env("CAMPAIGN_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
@@ -299,4 +304,4 @@ ACCESS_UNUSUAL_OTHER_BRANCH_PER_DAY = env.int("ACCESS_UNUSUAL_OTHER_BRANCH_PER_D
 # one birth date: the cost grows with its square); names "sound alike" at this pinyin trigram similarity.
 DUPLICATES_GROUP_MAX = env.int("DUPLICATES_GROUP_MAX", default=50)
 DUPLICATES_BIRTH_DATE_GROUP_MAX = env.int("DUPLICATES_BIRTH_DATE_GROUP_MAX", default=500)
-DUPLICATES_PINYIN_SIMILARITY = env.float("DUPLICATES_PINYIN_SIMILARITY", default=0.6)
+DUPLICATES_PINYIN_SIMILARITY = env.float("DUPLICATES_PINYIN_SIMILARITY", default=0.7)

@@ -14,6 +14,7 @@ from customers.api.serializers import (
     InteractionSerializer,
     ServicePreferencesSerializer,
 )
+from scoring.api.serializers import AlertSerializer, ScoreCardSerializer
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "read_only": True}
 
@@ -49,7 +50,7 @@ class CustomerProfileSerializer(serializers.Serializer):
         return (manager.get_full_name() or manager.username) if manager else None
 
     def get_tier(self, customer) -> str | None:
-        return None  # the scoring app fills this once scores exist
+        return getattr(customer, "tier", None)  # set by teller.selectors.customer_360
 
 
 class ProductBriefSerializer(serializers.Serializer):
@@ -143,16 +144,33 @@ class ChartsSerializer(serializers.Serializer):
                                        help_text=_("Card and POS spend per category, 365 days."))
 
 
+class CampaignBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    offer_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class OfferSerializer(serializers.Serializer):
+    """An open counter offer: what to pitch to this customer, in their language."""
+
+    id = serializers.IntegerField(read_only=True, help_text=_(
+        "The recipient id: POST /api/v1/campaigns/recipients/{id}/outcome/ records the customer's answer."))
+    campaign = CampaignBriefSerializer(read_only=True)
+    product = ProductBriefSerializer(source="campaign.product", read_only=True)
+    pitch = serializers.CharField(read_only=True, help_text=_("The campaign's counter text, filled in for this "
+                                                              "customer."))
+
+
 class Customer360Serializer(serializers.Serializer):
     customer = CustomerProfileSerializer(read_only=True)
     service_preferences = ServicePreferencesSerializer(source="customer", read_only=True)
-    alerts = serializers.ListField(child=serializers.DictField(), read_only=True)
+    alerts = AlertSerializer(many=True, read_only=True, help_text=_("Most urgent first; empty until computed."))
     holdings = HoldingsSerializer(read_only=True)
     transactions = TransactionPageSerializer(read_only=True, help_text=_("The newest 20 transactions."))
     charts = ChartsSerializer(read_only=True)
-    scores = serializers.DictField(read_only=True, allow_null=True,
-                                   help_text=_("Value and preference scores; null until computed."))
+    scores = ScoreCardSerializer(read_only=True, allow_null=True,
+                                 help_text=_("Value and preference scores; null until computed."))
     consents = ConsentCurrentSerializer(many=True, read_only=True)
     consent_history = ConsentRecordSerializer(many=True, read_only=True)
     interactions = InteractionSerializer(many=True, read_only=True, help_text=_("The newest 50, newest first."))
-    offers = serializers.ListField(child=serializers.DictField(), read_only=True)
+    offers = OfferSerializer(many=True, read_only=True, help_text=_("Open counter offers to pitch (campaigns)."))

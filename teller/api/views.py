@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,10 +14,13 @@ from crm_site.permissions import HasRequiredPermissions
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.api.views import FORBIDDEN, NOT_FOUND
+from customers.exceptions import CustomerMerged
 from customers.models import AccessVia
 from teller.selectors import customer_360
 
 from . import serializers
+
+MERGED = OpenApiResponse(description="This profile was merged into another: Location names the survivor's 360.")
 
 
 class Customer360View(APIView):
@@ -26,11 +31,21 @@ class Customer360View(APIView):
         operation_id="customer_360", tags=["customers"], summary="The customer 360",
         description="Profile and service preferences, holdings, the newest transactions, chart data, consent, "
                     "interactions, scores, alerts and offers: the facts of the teller's page. Identifiers are "
-                    "masked; each call is recorded in the profile access log (via \"api\").",
-        responses={200: serializers.Customer360Serializer, 403: FORBIDDEN, 404: NOT_FOUND},
+                    "masked; each call is recorded in the profile access log (via \"api\"). The number of a "
+                    "profile merged into another answers 301 with the survivor's URL in Location and "
+                    "{\"detail\", \"merged_into\": survivor's customer number} in the body.",
+        responses={200: serializers.Customer360Serializer, 301: MERGED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, customer_no: str) -> Response:
-        customer = customer_selectors.customer_get(customer_no=customer_no, user=request.user)
+        try:
+            customer = customer_selectors.customer_get(customer_no=customer_no, user=request.user)
+        except CustomerMerged as merged:
+            # a merge is for good: 301 to the surviving profile, and the pointer in the body for clients
+            # that do not follow redirects
+            response = Response({"detail": merged.message, "merged_into": merged.survivor_no},
+                                status=status.HTTP_301_MOVED_PERMANENTLY)
+            response["Location"] = reverse("teller-api:customer-360", kwargs={"customer_no": merged.survivor_no})
+            return response
         customer_services.customer_access_record(customer=customer, user=request.user, via=AccessVia.API,
                                                  ip_address=client_ip(request))
         return Response(serializers.Customer360Serializer(customer_360(customer=customer)).data)

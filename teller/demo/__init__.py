@@ -1,5 +1,6 @@
 """Demo data for a fresh install (`manage.py seed_demo`): three branches and their staff, the product
-catalogue, customers with accounts and cards, and twelve months of transactions on every channel.
+catalogue, customers with accounts and cards, twelve months of transactions on every channel, and a finished
+campaign (campaign.py: through the campaigns services, with its open counter offers).
 
 The same --seed gives the same people, numbers and transaction ids; dates are relative to now. Customers are
 planned in blocks of BLOCK, each block with random streams of its own, so the first N customers are the same
@@ -16,7 +17,7 @@ generated values in teller/tests/test_seed_demo.py. Staff go through branches.se
 Layout: seed.py runs it (demo_seed); reference.py holds the fixed tables (branches, products, names, merchants);
 plan.py plans the customers block by block with people.py (customers, consents), accounts.py (accounts, cards)
 and transactions.py; load.py writes a plan (bulk_create, COPY); staff.py the branches' staff and the products;
-logins.py the demo logins file.
+logins.py the demo logins file; campaign.py the finished WM-GREEN campaign.
 """
 
 from .accounts import luhn_complete

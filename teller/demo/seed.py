@@ -13,11 +13,13 @@ from django.utils import timezone
 from accounts.models import Account, Card, Product
 from branches import services as branch_services
 from branches.models import Branch, StaffProfile
+from campaigns.models import Campaign, CampaignRecipient
 from customers.models import ConsentRecord, Customer
 from scoring import services as scoring_services
 from scoring.models import CustomerScore, RunKind
 from transactions.models import Transaction
 
+from .campaign import demo_campaign_ensure, demo_offer_customer
 from .load import _staging_create, _staging_insert, _write
 from .logins import DemoLogin, _logins_file_update, logins_path
 from .people import customer_number
@@ -36,6 +38,7 @@ class DemoSeedResult:
     logins: list[DemoLogin] = field(default_factory=list)
     logins_file: Path | None = None
     logins_file_written: bool = False
+    offer_customer: str | None = None  # a customer with an open counter offer, to try the 360 page on
     scored: int = 0  # customers whose scores the closing full refresh computed
     seconds: float = 0.0
 
@@ -49,7 +52,8 @@ class DemoSeedResult:
 
 
 COUNTED = {"branches": Branch, "staff": StaffProfile, "products": Product, "customers": Customer,
-           "consents": ConsentRecord, "accounts": Account, "cards": Card, "transactions": Transaction}
+           "consents": ConsentRecord, "accounts": Account, "cards": Card, "transactions": Transaction,
+           "campaigns": Campaign, "campaign recipients": CampaignRecipient}
 
 
 def demo_seed(*, customers: int = 5000, seed: int = 42, if_empty: bool = False,
@@ -99,5 +103,8 @@ def _seed(*, result: DemoSeedResult, customers: int, seed: int, now: dt.datetime
     for block in demo_plan_blocks(customers=customers, seed=seed, now=now, skip=existing):
         _write(plan=block, branches=branches, now=now)
     _staging_insert()
+    if customers:
+        demo_campaign_ensure(now=now, seed=seed)
+        result.offer_customer = demo_offer_customer()
     result.totals = {name: model.objects.count() for name, model in COUNTED.items()}
     result.created = {name: result.totals[name] - before[name] for name in COUNTED}

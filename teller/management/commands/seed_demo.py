@@ -4,7 +4,8 @@ from teller import demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data: branches, staff, products, customers, accounts, cards and a year of transactions."
+    help = ("Load demo data: branches, staff, products, customers, accounts, cards, a year of transactions and a "
+            "finished campaign.")
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=5000, help="how many customers (default 5000)")
@@ -33,5 +34,7 @@ class Command(BaseCommand):
                 "set one with: python manage.py changepassword USERNAME"))
         if result.scored:
             self.stdout.write(f"Scores computed for {result.scored} customers.")
+        if result.offer_customer:
+            self.stdout.write(f"A counter offer to pitch: customer {result.offer_customer} (the 360 page).")
         if not result.present:
             self.stdout.write(self.style.SUCCESS(f"Done in {result.seconds:.1f} s."))
