@@ -5,9 +5,9 @@ id, a `Delivery`. The drain (services.sending.outbox_drain) claims queued messag
 calls the adapter outside any transaction, and records the results.
 
 `DeliveredGateway` (the default) marks every message delivered: development, demos and benchmarks.
-`HttpGateway` is the shape of a real adapter (not wired by default): one JSON POST per batch to the
-SMS/push provider. Settings: CAMPAIGN_GATEWAY="campaigns.backends.gateway.HttpGateway",
-CAMPAIGN_GATEWAY_URL, CAMPAIGN_GATEWAY_TOKEN.
+`HttpGateway` posts to a provider, one JSON POST per batch (tested against a local HTTP server; match
+it to the bank's SMS/push provider's real contract). Settings:
+CAMPAIGN_GATEWAY="campaigns.backends.gateway.HttpGateway", CAMPAIGN_GATEWAY_URL, CAMPAIGN_GATEWAY_TOKEN.
 
     POST {CAMPAIGN_GATEWAY_URL}
     Authorization: Bearer {CAMPAIGN_GATEWAY_TOKEN}
@@ -21,6 +21,7 @@ sent twice by a provider that honours it.
 
 from __future__ import annotations
 
+import abc
 import json
 import urllib.error
 import urllib.request
@@ -40,9 +41,10 @@ class Delivery:
     error: str = ""
 
 
-class Gateway:
+class Gateway(abc.ABC):
+    @abc.abstractmethod
     def deliver(self, messages: list) -> dict[int, Delivery]:
-        raise NotImplementedError
+        """Hand the messages over; per message id, what became of it (absent: try again later)."""
 
     @staticmethod
     def address(message) -> str:
@@ -55,7 +57,7 @@ class DeliveredGateway(Gateway):
         return {m.pk: Delivery(status="delivered", ref=f"local-{m.pk}") for m in messages}
 
 
-class HttpGateway(Gateway):  # pragma: no cover - shape only, not wired by default
+class HttpGateway(Gateway):
     timeout = 10
 
     def deliver(self, messages: list) -> dict[int, Delivery]:
