@@ -16,6 +16,7 @@ A backend takes rendered messages for one channel. Two kinds, by where the hand-
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,22 +50,36 @@ class OutgoingMessage:
 
 
 class Backend:
+    """What every channel's backend has; a backend is either transactional or external (below)."""
+
     channel: str = ""
-    transactional: bool = True
-
-    def send_many(self, messages: list[OutgoingMessage], *, now: dt.datetime) -> None:
-        """Transactional backends: hand over the lot, inside the caller's transaction."""
-        raise NotImplementedError
-
-    def send_one(self, message: OutgoingMessage, *, now: dt.datetime) -> None:
-        """External backends: hand over one message (raise Transient/PermanentSendError)."""
-        raise NotImplementedError
+    transactional: bool
 
     def open(self) -> None:
         """Before a run of send_one calls (e.g. one SMTP connection for the chunk)."""
 
     def close(self) -> None:
         """After it."""
+
+
+class TransactionalBackend(Backend, abc.ABC):
+    """The hand-over is a write to our own database, inside the caller's transaction: exactly once."""
+
+    transactional = True
+
+    @abc.abstractmethod
+    def send_many(self, messages: list[OutgoingMessage], *, now: dt.datetime) -> None:
+        """Hand over the lot, inside the caller's transaction."""
+
+
+class ExternalBackend(Backend, abc.ABC):
+    """The hand-over leaves the database (SMTP): one message at a time, at most once."""
+
+    transactional = False
+
+    @abc.abstractmethod
+    def send_one(self, message: OutgoingMessage, *, now: dt.datetime) -> None:
+        """Hand over one message (raise TransientSendError or PermanentSendError)."""
 
 
 @lru_cache(maxsize=16)

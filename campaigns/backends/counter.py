@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import Backend, OutgoingMessage
+from .base import OutgoingMessage, TransactionalBackend
 
 
-class CounterBackend(Backend):
-    transactional = True
+class CounterBackend(TransactionalBackend):
 
     def send_many(self, messages: list[OutgoingMessage], *, now: dt.datetime) -> None:
         return None  # the recipient rows, marked sent, are the offers

@@ -12,15 +12,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
 from ..exceptions import PermanentSendError, TransientSendError
-from .base import Backend, OutgoingMessage
+from .base import ExternalBackend, OutgoingMessage
 
 TRANSIENT = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError,
              smtplib.SMTPDataError, socket.timeout, ConnectionError, TimeoutError)
 PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
 
 
-class EmailBackend(Backend):
-    transactional = False
+class EmailBackend(ExternalBackend):
 
     def __init__(self):
         self.connection = None

@@ -11,11 +11,10 @@ import datetime as dt
 from django.db import connection
 
 from ..models import OutboxMessage, OutboxStatus
-from .base import Backend, OutgoingMessage
+from .base import OutgoingMessage, TransactionalBackend
 
 
-class OutboxBackend(Backend):
-    transactional = True
+class OutboxBackend(TransactionalBackend):
 
     def send_many(self, messages: list[OutgoingMessage], *, now: dt.datetime) -> None:
         # one statement from arrays (a model instance per message costs more than the insert);
