@@ -101,19 +101,25 @@ def customer_create(*, customer_no: str, full_name: str, home_branch, changed_by
 @transaction.atomic
 def customer_update(*, customer: Customer, changed_by: AbstractBaseUser | None, data: dict[str, Any],
                     change_reason: str = "") -> list[str]:
-    """Change the given fields, keeping history (who, when, what). Returns the fields that changed."""
+    """Change the given fields, keeping history (who, when, what). Returns the fields that changed.
+
+    The row is re-read under a lock: the caller's instance may be stale (another tab, another teller),
+    and both the comparison and the history row (a copy of the whole instance) must start from what is
+    stored now, or the history would show changes nobody made. The caller's instance is refreshed.
+    """
+    current = Customer.objects.select_for_update().get(pk=customer.pk)
     if {"id_type", "id_number", "date_of_birth"} & data.keys():
         # the ID number is checked by its type and against the birth date: the stored ones unless changed too
-        data = {"id_type": customer.id_type, "id_number": customer.id_number,
-                "date_of_birth": customer.date_of_birth, **data}
+        data = {"id_type": current.id_type, "id_number": current.id_number,
+                "date_of_birth": current.date_of_birth, **data}
     cleaned = customer_clean(data=data)
-    changed = _apply(customer, cleaned)
-    if not changed:
-        return []
-    customer._history_user = changed_by
-    customer._change_reason = change_reason
-    customer.full_clean(exclude=["id_number_hmac"])
-    customer.save(update_fields=[*changed, "updated_at"])
+    changed = _apply(current, cleaned)
+    if changed:
+        current._history_user = changed_by
+        current._change_reason = change_reason
+        current.full_clean(exclude=["id_number_hmac"])
+        current.save(update_fields=[*changed, "updated_at"])
+    customer.refresh_from_db()
     return changed
 
 

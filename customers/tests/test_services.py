@@ -117,6 +117,53 @@ def test_updating_writes_only_the_changed_fields_so_a_concurrent_edit_survives(t
     assert (customer.email, customer.occupation) == ("new@example.com", "医生")
 
 
+def test_a_stale_copy_records_only_its_own_change_in_the_history(teller, manager):
+    customer = CustomerFactory(email="old@example.com", occupation="教师")
+    stale_copy = Customer.objects.get(pk=customer.pk)
+    services.customer_update(customer=customer, changed_by=manager, data={"occupation": "医生"})
+    changed = services.customer_update(customer=stale_copy, changed_by=teller, data={"email": "new@example.com"})
+    assert changed == ["email"]
+    latest = customer.history.first()
+    assert (latest.history_user, latest.email, latest.occupation) == (teller, "new@example.com", "医生")
+    delta = latest.diff_against(latest.prev_record)
+    assert [change.field for change in delta.changes] == ["email"]
+    assert (stale_copy.email, stale_copy.occupation) == ("new@example.com", "医生")
+
+
+def test_two_concurrent_edits_of_one_profile_both_survive_and_the_history_shows_each_once(
+        transactional_db, teller, manager):
+    import threading
+
+    from django.db import connection
+
+    customer = CustomerFactory(email="old@example.com", occupation="教师")
+    copies = [Customer.objects.get(pk=customer.pk), Customer.objects.get(pk=customer.pk)]
+    edits = [(manager, {"occupation": "医生"}), (teller, {"email": "new@example.com"})]
+    barrier, failures = threading.Barrier(2), []
+
+    def edit(copy, user, data):
+        try:
+            barrier.wait()
+            services.customer_update(customer=copy, changed_by=user, data=data)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit, args=(copy, *e)) for copy, e in zip(copies, edits, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    customer.refresh_from_db()
+    assert (customer.email, customer.occupation) == ("new@example.com", "医生")
+    changes = []
+    for record in customer.history.order_by("history_id")[1:]:
+        changes += [change.field for change in record.diff_against(record.prev_record).changes]
+    assert sorted(changes) == ["email", "occupation"]
+
+
 def test_renaming_a_customer_refreshes_the_search_keys(teller):
     customer = CustomerFactory(full_name="张伟")
     changed = services.customer_update(customer=customer, changed_by=teller, data={"full_name": "欧阳娜娜"})
