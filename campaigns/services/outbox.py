@@ -17,7 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..backends.gateway import gateway
-from ..models import CampaignRecipient, OutboxMessage, OutboxStatus, RecipientStatus
+from ..models import Campaign, CampaignRecipient, OutboxMessage, OutboxStatus, RecipientStatus
+from .sending import quiet_until
 
 
 def outbox_drain(*, now: dt.datetime | None = None, chunk_size: int | None = None,
@@ -29,11 +30,10 @@ def outbox_drain(*, now: dt.datetime | None = None, chunk_size: int | None = Non
     chunks = 0
     while max_chunks is None or chunks < max_chunks:
         chunk_now = now or timezone.now()
+        counts["held"] += _hold_quiet(chunk_now)
         with transaction.atomic():
             messages = list(
-                OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(status=OutboxStatus.QUEUED)
-                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=chunk_now))
+                _due(chunk_now).select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient__customer").order_by()[:chunk_size])  # any due ones: no sort
             if not messages:
                 break
@@ -42,7 +42,28 @@ def outbox_drain(*, now: dt.datetime | None = None, chunk_size: int | None = Non
         results = adapter.deliver(messages)
         _record(messages, results, chunk_now, counts)
         chunks += 1
-    return dict(counts)
+    return {status: n for status, n in counts.items() if n}
+
+
+def _due(now: dt.datetime):
+    return OutboxMessage.objects.filter(status=OutboxStatus.QUEUED).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def _hold_quiet(now: dt.datetime) -> int:
+    """Queued messages of campaigns now inside their quiet hours wait until the hours end.
+
+    A message queued just before the quiet hours began must not reach a phone during them. The check
+    runs over the few campaigns with quiet hours that have messages due, not over the messages.
+    """
+    held = 0
+    quiet = Campaign.objects.filter(quiet_start__isnull=False, quiet_end__isnull=False,
+                                    pk__in=_due(now).values("recipient__campaign_id"))
+    for campaign in quiet.only("pk", "quiet_start", "quiet_end"):
+        until = quiet_until(campaign, now)
+        if until is not None:
+            held += _due(now).filter(recipient__campaign_id=campaign.pk).update(next_attempt_at=until)
+    return held
 
 
 def _record(messages: list[OutboxMessage], results: dict, now: dt.datetime, counts: dict) -> None:

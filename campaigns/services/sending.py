@@ -255,15 +255,15 @@ def campaign_send(*, campaign_id: int, now: dt.datetime | None = None, chunk_siz
     if campaign is None or campaign.status != CampaignStatus.RUNNING:
         return result
     fixed_now = now
-    now = now or timezone.now()
-    until = quiet_until(campaign, now)
-    if until is not None:
-        result.deferred = _defer_quiet(campaign, now, until)
     limit = chunk_size or settings.CAMPAIGN_SEND_CHUNK
     if CampaignChannel.EMAIL in campaign.channels:
         limit = min(limit, settings.CAMPAIGN_EMAIL_CHUNK)  # rows committed as `sending` at once
     while max_chunks is None or result.chunks < max_chunks:
         chunk_now = fixed_now or timezone.now()
+        # per chunk: a long send that runs into the quiet hours stops its messages there
+        until = quiet_until(campaign, chunk_now)
+        if until is not None:
+            result.deferred += _defer_quiet(campaign, chunk_now, until)
         with transaction.atomic():
             if not Campaign.objects.filter(pk=campaign_id, status=CampaignStatus.RUNNING).exists():
                 break  # cancelled meanwhile

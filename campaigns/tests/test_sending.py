@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
 
 import pytest
@@ -178,6 +179,35 @@ def test_quiet_hours_across_midnight_defer_messages_to_their_end(branch, product
     assert ("send", campaign.pk) in queued  # woken at 08:00
     assert campaign_send(campaign_id=campaign.pk, now=dt.datetime(2025, 6, 2, 7, 59, tzinfo=SHANGHAI)).sent == 0
     assert campaign_send(campaign_id=campaign.pk, now=dt.datetime(2025, 6, 2, 8, 0, tzinfo=SHANGHAI)).sent == 1
+
+
+def test_a_send_that_runs_into_the_quiet_hours_stops_its_messages_there(branch, product, manager, queued,
+                                                                        monkeypatch):
+    customers(branch, 3)
+    campaign = launched(CampaignFactory(product=product, branch=branch, channels=["SMS"],
+                                        quiet_start=dt.time(21, 0), quiet_end=dt.time(8, 0), created_by=manager))
+    # the first chunk goes at 20:59, the clock then passes 21:00 before the next chunk
+    clock = itertools.chain([dt.datetime(2025, 6, 1, 20, 59, tzinfo=SHANGHAI)],
+                            itertools.repeat(dt.datetime(2025, 6, 1, 21, 1, tzinfo=SHANGHAI)))
+    monkeypatch.setattr("campaigns.services.sending.timezone.now", lambda: next(clock))
+    result = campaign_send(campaign_id=campaign.pk, chunk_size=1)
+    assert (result.sent, result.deferred) == (1, 2)
+    held = CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING)
+    assert set(held.values_list("next_attempt_at", flat=True)) == {dt.datetime(2025, 6, 2, 8, 0, tzinfo=SHANGHAI)}
+
+
+def test_the_outbox_drain_holds_messages_of_a_campaign_in_its_quiet_hours(branch, product, manager, queued):
+    customers(branch, 2)
+    quiet = launched(CampaignFactory(product=product, branch=branch, channels=["SMS"],
+                                     quiet_start=dt.time(21, 0), quiet_end=dt.time(8, 0), created_by=manager))
+    campaign_send(campaign_id=quiet.pk, now=dt.datetime(2025, 6, 1, 20, 59, tzinfo=SHANGHAI))
+    assert OutboxMessage.objects.filter(status=OutboxStatus.QUEUED).count() == 2
+    counts = outbox_drain(now=dt.datetime(2025, 6, 1, 21, 30, tzinfo=SHANGHAI))
+    assert counts == {"held": 2}
+    assert set(OutboxMessage.objects.values_list("status", "next_attempt_at")) == {
+        (OutboxStatus.QUEUED, dt.datetime(2025, 6, 2, 8, 0, tzinfo=SHANGHAI))}
+    assert outbox_drain(now=dt.datetime(2025, 6, 2, 7, 59, tzinfo=SHANGHAI)) == {}
+    assert outbox_drain(now=dt.datetime(2025, 6, 2, 8, 0, tzinfo=SHANGHAI)) == {"delivered": 2}
 
 
 @pytest.mark.parametrize(("local", "expected"), [
