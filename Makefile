@@ -12,7 +12,7 @@ DATA_DIR ?= $(or $(CRM_DATA_DIR),.data)
 # how many demo customers `make run` creates on first start (an empty database only)
 DEMO_CUSTOMERS ?= 5000
 
-.PHONY: install run test test-fast lint messages bench stop-embedded clean-data
+.PHONY: install system-deps run test test-fast lint messages bench backup restore stop-embedded clean-data
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,22 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# Debian packages the browser tests (Chromium, a CJK font) and the catalogues (gettext) need: installed
+# with apt when missing and we may (root, or sudo without a password); otherwise stop with the command
+SYSTEM_PACKAGES := chromium fonts-wqy-microhei gettext
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing="$$missing fonts-wqy-microhei"; \
+	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
+	  echo "missing system packages:$$missing. Run: sudo apt-get install -y$$missing" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "missing system packages:$$missing (Debian/Ubuntu names); install them, then run make again" >&2; exit 1; fi; \
+	echo "installing$$missing"; \
+	$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing
+
 run: install
 	$(WITH_SERVICES) sh -c '$(PY) manage.py migrate --noinput \
 	  && $(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS) \
@@ -29,7 +45,7 @@ run: install
 	  && echo "Demo logins (also in $(DATA_DIR)/demo-logins.txt):" && cat $(DATA_DIR)/demo-logins.txt && echo \
 	  && exec honcho start'
 
-test: install
+test: install system-deps
 	$(VENV)/bin/ruff check .
 	$(WITH_SERVICES) sh -c '$(PY) manage.py makemigrations --check --dry-run && $(VENV)/bin/pytest $(PYTEST_ARGS)'
 
@@ -40,11 +56,22 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-messages: install
+messages: install system-deps
 	$(WITH_SERVICES) sh -c 'cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=.data && $(PY) manage.py compilemessages --ignore=.venv'
 
 bench: install
 	$(WITH_SERVICES) $(PY) bench/run.py $(BENCH_ARGS)
+
+# a pg_dump archive of the database (the embedded one by default) under $(DATA_DIR)/backups/; keep the
+# PII_* keys apart from it: without them the ID numbers in it cannot be read (docs/operations.md)
+BACKUP_DIR ?= $(DATA_DIR)/backups
+backup: install
+	$(WITH_SERVICES) sh -c '$(PY) crm_site/backup.py dump "$(BACKUP_DIR)/branch_crm-$$(date +%Y%m%d-%H%M%S).dump"'
+
+# make restore FILE=…: replaces the database's contents with the archive's (stop make run first)
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/archive.dump (stop make run first)" >&2; exit 2; }
+	$(WITH_SERVICES) $(PY) crm_site/backup.py restore "$(FILE)"
 
 stop-embedded:
 	$(PY) -m crm_site.embedded stop
