@@ -151,6 +151,11 @@ class ResultsSerializer(serializers.Serializer):
     funnel = serializers.DictField(child=serializers.IntegerField())
     by_channel = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
     by_day = serializers.ListField(child=serializers.DictField())
-    treated = serializers.DictField()
+    treated = serializers.DictField(help_text="The customers a message reached (size, converted, rate).")
+    assigned = serializers.DictField(
+        required=False, help_text="Every eligible customer assigned to be contacted, reached or not (size, converted, "
+                                  "rate): the intention-to-treat group.")
     holdout = serializers.DictField()
-    lift = serializers.DictField(allow_null=True)
+    lift = serializers.DictField(allow_null=True, help_text="Intention to treat: assigned against the holdout.")
+    lift_contacted = serializers.DictField(allow_null=True, required=False,
+                                           help_text="The contacted only against the holdout (per contacted).")

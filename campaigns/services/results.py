@@ -2,7 +2,13 @@
 
 A contacted customer converted when an account of the campaign's product was opened on a day from
 the (local) day of contact to N days later (N = the campaign's conversion window); a holdout customer,
-from the day the campaign started to N days later. Recomputed by the task `campaigns.recompute_results`
+or one assigned to be contacted whom no message reached (consent withdrawn, failed, not yet sent),
+from the day the campaign started to N days later.
+
+The lift is intention to treat: every eligible customer assigned to be contacted against the holdout,
+the two groups the random draw made alike. The contacted-only comparison (`lift_contacted`) is
+reported beside it, labelled: it leaves out whoever the message did not reach, who differ from the
+holdout in ways the draw did not balance. Recomputed by the task `campaigns.recompute_results`
 (hourly by beat while a campaign is inside its window, when it completes, and on request) because
 accounts arrive by import after the campaign; each run replaces the CampaignResult snapshot.
 """
@@ -28,9 +34,10 @@ from .queueing import campaign_queue
 _CONVERSIONS = """
 WITH windows AS (
     SELECT r.id, r.customer_id,
-           CASE WHEN r.holdout THEN %(start)s::date ELSE (r.sent_at AT TIME ZONE %(tz)s)::date END AS first_day
+           CASE WHEN r.sent_at IS NULL THEN %(start)s::date ELSE (r.sent_at AT TIME ZONE %(tz)s)::date END
+               AS first_day
     FROM {recipients} r
-    WHERE r.campaign_id = %(campaign)s AND (r.holdout OR r.sent_at IS NOT NULL)
+    WHERE r.campaign_id = %(campaign)s AND (r.holdout OR r.skip_reason <> ALL(%(excluded)s))
 ), converted AS (
     SELECT w.id, MIN(a.opened_at) AS opened
     FROM windows w JOIN {accounts} a ON a.customer_id = w.customer_id AND a.product_id = %(product)s
@@ -64,7 +71,8 @@ def conversions_update(*, campaign: Campaign) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, {"start": timezone.localdate(start), "tz": settings.TIME_ZONE,
                                    "campaign": campaign.pk, "product": campaign.product_id,
-                                   "days": campaign.conversion_window_days})
+                                   "days": campaign.conversion_window_days,
+                                   "excluded": list(EXCLUSION_REASONS)})
         return cursor.rowcount
 
 
@@ -97,6 +105,7 @@ def campaign_results_compute(*, campaign_id: int, now: dt.datetime | None = None
     holdout = rows.filter(holdout=True).aggregate(size=Count("pk"),
                                                   converted=Count("pk", filter=Q(converted_at__isnull=False)))
     contacted = {"size": funnel["sent"], "converted": funnel["converted"]}
+    assigned = treated.aggregate(size=Count("pk"), converted=Count("pk", filter=Q(converted_at__isnull=False)))
     data = {
         "computed_at": now.isoformat(),
         "window_days": campaign.conversion_window_days,
@@ -105,8 +114,11 @@ def campaign_results_compute(*, campaign_id: int, now: dt.datetime | None = None
         "by_day": by_day,
         "treated": {**contacted, "rate": rate(contacted["converted"], contacted["size"])},
         "holdout": {**holdout, "rate": rate(holdout["converted"], holdout["size"])},
-        "lift": lift_interval(treated_converted=contacted["converted"], treated_size=contacted["size"],
+        "assigned": {**assigned, "rate": rate(assigned["converted"], assigned["size"])},
+        "lift": lift_interval(treated_converted=assigned["converted"], treated_size=assigned["size"],
                               holdout_converted=holdout["converted"], holdout_size=holdout["size"]),
+        "lift_contacted": lift_interval(treated_converted=contacted["converted"], treated_size=contacted["size"],
+                                        holdout_converted=holdout["converted"], holdout_size=holdout["size"]),
     }
     result, _created = CampaignResult.objects.update_or_create(campaign=campaign,
                                                                defaults={"computed_at": now, "data": data})

@@ -100,3 +100,39 @@ def test_an_account_arriving_later_is_counted_at_the_next_recompute(branch, prod
     assert campaign_results(campaign=type(campaign).objects.get(pk=campaign.pk))["funnel"]["converted"] == 1
     # past its window (and a day's grace) the hourly run leaves it alone
     assert campaigns_results_recompute(now=START + dt.timedelta(days=32)) == []
+
+
+@pytest.mark.django_db
+def test_the_lift_compares_everyone_assigned_to_be_contacted_with_the_holdout(branch, product, manager):
+    """Intention to treat: whoever the message did not reach stays in the contacted group's denominator."""
+    campaign = CampaignFactory(product=product, branch=branch, channels=["SMS"], created_by=manager,
+                               status=CampaignStatus.COMPLETED, launched_at=START, started_at=START,
+                               conversion_window_days=30, holdout_share="0.5")
+
+    def recipient(**fields):
+        return CampaignRecipient.objects.create(campaign=campaign, customer=customer_with(branch=branch),
+                                                channel="SMS", **fields)
+
+    reached = [recipient(status=RecipientStatus.SENT, sent_at=START) for _ in range(4)]
+    # consent withdrawn between launch and send: assigned, never reached; converts on the campaign's 3rd day
+    unreached = [recipient(status=RecipientStatus.SKIPPED, skip_reason=SkipReason.CONSENT_REVOKED)
+                 for _ in range(4)]
+    holdout = [recipient(status=RecipientStatus.SKIPPED, skip_reason=SkipReason.HOLDOUT, holdout=True)
+               for _ in range(8)]
+    excluded = recipient(status=RecipientStatus.SKIPPED, skip_reason=SkipReason.HOLDS_PRODUCT)
+    holding(reached[0].customer, product, opened_at=dt.date(2025, 3, 2))
+    holding(unreached[0].customer, product, opened_at=dt.date(2025, 3, 3))
+    holding(unreached[1].customer, product, opened_at=dt.date(2025, 3, 4))
+    holding(holdout[0].customer, product, opened_at=dt.date(2025, 3, 5))
+    holding(excluded.customer, product, opened_at=dt.date(2025, 3, 5))
+
+    campaign_results_compute(campaign_id=campaign.pk, now=START + dt.timedelta(days=40))
+    data = campaign_results(campaign=type(campaign).objects.get(pk=campaign.pk))
+
+    assert data["assigned"] == {"size": 8, "converted": 3, "rate": 0.375}
+    assert data["treated"] == {"size": 4, "converted": 1, "rate": 0.25}
+    assert data["holdout"] == {"size": 8, "converted": 1, "rate": 0.125}
+    assert data["lift"]["absolute"] == pytest.approx(0.25)           # 3/8 - 1/8
+    assert data["lift_contacted"]["absolute"] == pytest.approx(0.125)  # 1/4 - 1/8
+    assert data["funnel"]["converted"] == 1  # the funnel counts the contacted
+    assert not CampaignRecipient.objects.filter(pk=excluded.pk, converted_at__isnull=False).exists()

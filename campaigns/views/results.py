@@ -33,6 +33,8 @@ def _results_context(results: dict) -> dict:
     funnel = results["funnel"]
     targeted = funnel.get("targeted") or 0
     lift = results.get("lift")
+    contacted_lift = results.get("lift_contacted")
+    assigned = results.get("assigned") or results["treated"]  # snapshots from before the ITT lift
     return {
         "funnel_rows": [(labels[s], funnel.get(s, 0), _percent(funnel.get(s, 0) / targeted) if targeted else None)
                         for s in STAGES],
@@ -40,24 +42,29 @@ def _results_context(results: dict) -> dict:
         "channel_rows": [(channels.get(code, code), [row.get(s, 0) for s in STAGES])
                          for code, row in results.get("by_channel", {}).items()],
         "day_rows": results.get("by_day", []),
-        "groups": [(_("Contacted"), results["treated"]["size"], results["treated"]["converted"],
-                    _percent(results["treated"]["rate"])),
+        "groups": [(_("Assigned to be contacted (reached or not)"), assigned["size"], assigned["converted"],
+                    _percent(assigned["rate"])),
+                   (_("Contacted (a message reached them)"), results["treated"]["size"],
+                    results["treated"]["converted"], _percent(results["treated"]["rate"])),
                    (_("Holdout (not contacted)"), results["holdout"]["size"], results["holdout"]["converted"],
                     _percent(results["holdout"]["rate"]))],
         "lift": None if lift is None else {
             "absolute": _percent(lift["absolute"]), "ci_low": _percent(lift["ci_low"]),
             "ci_high": _percent(lift["ci_high"]), "relative": _percent(lift.get("relative")),
             "method": lift.get("method", ""), "significant": lift["ci_low"] > 0 or lift["ci_high"] < 0},
+        "contacted_lift": None if contacted_lift is None else {
+            "absolute": _percent(contacted_lift["absolute"]), "ci_low": _percent(contacted_lift["ci_low"]),
+            "ci_high": _percent(contacted_lift["ci_high"])},
         "chart_data": {
             "stages": list(STAGES),
             "funnel": {s: funnel.get(s, 0) for s in STAGES},
             "by_channel": {code: {s: row.get(s, 0) for s in STAGES}
                            for code, row in results.get("by_channel", {}).items()},
             "by_day": results.get("by_day", []),
-            "rates": {"treated": _percent(results["treated"]["rate"]), "holdout": _percent(results["holdout"]["rate"])},
+            "rates": {"treated": _percent(assigned["rate"]), "holdout": _percent(results["holdout"]["rate"])},
         },
         "chart_labels": {"stages": labels, "channels": {k: str(v) for k, v in channels.items()},
-                         "treated": _("Contacted"), "holdout": _("Holdout (not contacted)"),
+                         "treated": _("Assigned to be contacted"), "holdout": _("Holdout (not contacted)"),
                          "rate": _("Conversion rate, per cent"), "people": _("Customers")},
     }
 
