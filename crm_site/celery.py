@@ -2,7 +2,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings.dev")
+# production unless told otherwise: `make run`, manage.py and pytest name the dev or test settings
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings.production")
 
 app = Celery("crm_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
