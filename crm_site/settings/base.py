@@ -178,7 +178,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
-    "transactions-sweep-stuck-batches": {"task": "transactions.sweep_stuck_batches", "schedule": timedelta(minutes=5)},
+    # every minute: a batch whose worker died resumes within a minute (INGEST_ORPHANED_AFTER_SECONDS)
+    "transactions-sweep-stuck-batches": {"task": "transactions.sweep_stuck_batches", "schedule": timedelta(minutes=1)},
     "scoring-refresh-all-nightly": {"task": "scoring.refresh_all", "schedule": crontab(hour=2, minute=30)},
     "scoring-sweep-stuck-runs": {"task": "scoring.sweep_stuck_runs", "schedule": timedelta(minutes=10)},
 }
@@ -230,6 +231,8 @@ CONTENT_SECURITY_POLICY = {
 INGEST_CHUNK_ROWS = env.int("INGEST_CHUNK_ROWS", default=50_000)
 INGEST_API_MAX_ROWS = env.int("INGEST_API_MAX_ROWS", default=10_000)
 INGEST_STUCK_AFTER_MINUTES = env.int("INGEST_STUCK_AFTER_MINUTES", default=15)
+# a running batch no worker holds (its worker died) is queued again once idle this long (sweeper: every minute)
+INGEST_ORPHANED_AFTER_SECONDS = env.int("INGEST_ORPHANED_AFTER_SECONDS", default=30)
 INGEST_FUTURE_TOLERANCE_SECONDS = env.int("INGEST_FUTURE_TOLERANCE_SECONDS", default=300)
 
 # Scoring economics (DESIGN §6): used by the scoring app.
