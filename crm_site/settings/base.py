@@ -184,6 +184,19 @@ CELERY_BEAT_SCHEDULE: dict = {
     "scoring-sweep-stuck-runs": {"task": "scoring.sweep_stuck_runs", "schedule": timedelta(minutes=10)},
 }
 
+# /healthz (crm_site/health.py): anonymous callers get a liveness answer; staff, or a caller sending
+# "Authorization: Bearer <HEALTHZ_TOKEN>" (empty: staff only), get the database, Redis and the worker
+# heartbeat, which a worker writes at start and every HEALTHZ_HEARTBEAT_SECONDS (beat) and which counts
+# as stale after HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
+HEALTHZ_HEARTBEAT_SECONDS = env.int("HEALTHZ_HEARTBEAT_SECONDS", default=30)
+HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["crm-worker-heartbeat"] = {
+    "task": "crm_site.worker_heartbeat", "schedule": timedelta(seconds=HEALTHZ_HEARTBEAT_SECONDS),
+    # a heartbeat nobody took in time is worthless: dropped rather than piled up for a worker to come
+    "options": {"expires": HEALTHZ_HEARTBEAT_SECONDS},
+}
+
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call gets 401 with "WWW-Authenticate: Token", not a bare 403
     "DEFAULT_AUTHENTICATION_CLASSES": [
