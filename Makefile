@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SYSTEM_PYTHON ?= python3
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # run as a script, not with -m: importing the crm_site package (its Celery app) would set
-# DJANGO_SETTINGS_MODULE=...dev in the environment every child inherits, pytest included
+# DJANGO_SETTINGS_MODULE (to the production default) in the environment every child inherits, pytest included
 WITH_SERVICES := $(PY) crm_site/embedded.py exec --
 # where the embedded servers, uploads and demo logins live (CRM_DATA_DIR, as in the settings)
 DATA_DIR ?= $(or $(CRM_DATA_DIR),.data)
@@ -38,6 +38,8 @@ system-deps:
 	echo "installing$$missing"; \
 	$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing
 
+# web (crm_site.wsgi) and Celery default to the production settings: `make run` is development, and says so
+run: export DJANGO_SETTINGS_MODULE = crm_site.settings.dev
 run: install
 	$(WITH_SERVICES) sh -c '$(PY) manage.py migrate --noinput \
 	  && $(PY) manage.py seed_demo --if-empty --customers $(DEMO_CUSTOMERS) \

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .services.ingest import TRANSIENT_DB_ERRORS, batch_process
 from .services.sweep import batches_sweep
@@ -16,6 +19,16 @@ def ingest_batch(batch_id: int) -> None:
 
 
 @shared_task(name="transactions.sweep_stuck_batches", ignore_result=True)
-def sweep_stuck_batches() -> None:
-    """Beat: queue again the batches stuck in queued/running past INGEST_STUCK_AFTER_MINUTES."""
-    batches_sweep()
+def sweep_stuck_batches(worker_started: bool = False) -> None:
+    """Beat, every minute: queue again the batches stuck past INGEST_STUCK_AFTER_MINUTES, and the running
+    ones no worker holds (orphans of a dead worker); right after a worker starts, every orphan at once."""
+    batches_sweep(orphaned_after=dt.timedelta(0) if worker_started else None)
+
+
+@worker_ready.connect
+def orphaned_batches_resume(sender=None, **kwargs) -> None:
+    """A worker that (re)starts sweeps for the batches a dead worker left running, through its own pool.
+
+    Queued as a task rather than run here: the worker's main process keeps no database connection.
+    """
+    sweep_stuck_batches.apply_async(kwargs={"worker_started": True})

@@ -178,9 +178,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {
-    "transactions-sweep-stuck-batches": {"task": "transactions.sweep_stuck_batches", "schedule": timedelta(minutes=5)},
+    # every minute: a batch whose worker died resumes within a minute (INGEST_ORPHANED_AFTER_SECONDS)
+    "transactions-sweep-stuck-batches": {"task": "transactions.sweep_stuck_batches", "schedule": timedelta(minutes=1)},
     "scoring-refresh-all-nightly": {"task": "scoring.refresh_all", "schedule": crontab(hour=2, minute=30)},
     "scoring-sweep-stuck-runs": {"task": "scoring.sweep_stuck_runs", "schedule": timedelta(minutes=10)},
+}
+
+# /healthz (crm_site/health.py): anonymous callers get a liveness answer; staff, or a caller sending
+# "Authorization: Bearer <HEALTHZ_TOKEN>" (empty: staff only), get the database, Redis and the worker
+# heartbeat, which a worker writes at start and every HEALTHZ_HEARTBEAT_SECONDS (beat) and which counts
+# as stale after HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS.
+HEALTHZ_TOKEN = env("HEALTHZ_TOKEN", default="")
+HEALTHZ_HEARTBEAT_SECONDS = env.int("HEALTHZ_HEARTBEAT_SECONDS", default=30)
+HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTHZ_HEARTBEAT_MAX_AGE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["crm-worker-heartbeat"] = {
+    "task": "crm_site.worker_heartbeat", "schedule": timedelta(seconds=HEALTHZ_HEARTBEAT_SECONDS),
+    # a heartbeat nobody took in time is worthless: dropped rather than piled up for a worker to come
+    "options": {"expires": HEALTHZ_HEARTBEAT_SECONDS},
 }
 
 REST_FRAMEWORK = {
@@ -230,6 +244,8 @@ CONTENT_SECURITY_POLICY = {
 INGEST_CHUNK_ROWS = env.int("INGEST_CHUNK_ROWS", default=50_000)
 INGEST_API_MAX_ROWS = env.int("INGEST_API_MAX_ROWS", default=10_000)
 INGEST_STUCK_AFTER_MINUTES = env.int("INGEST_STUCK_AFTER_MINUTES", default=15)
+# a running batch no worker holds (its worker died) is queued again once idle this long (sweeper: every minute)
+INGEST_ORPHANED_AFTER_SECONDS = env.int("INGEST_ORPHANED_AFTER_SECONDS", default=30)
 INGEST_FUTURE_TOLERANCE_SECONDS = env.int("INGEST_FUTURE_TOLERANCE_SECONDS", default=300)
 
 # Scoring economics (DESIGN §6): used by the scoring app.

@@ -32,6 +32,10 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Campaign messages are really sent, and their unsubscribe links point at the public site: no fake gateway,
+# no localhost default (campaigns/checks.py fails `check --deploy` naming the setting otherwise).
+CAMPAIGN_GATEWAY = env("CAMPAIGN_GATEWAY", default="campaigns.backends.gateway.HttpGateway")
+CAMPAIGN_PUBLIC_BASE_URL = env("CAMPAIGN_PUBLIC_BASE_URL", default="")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 import kombu.exceptions
 import psycopg2
 import pytest
+from celery.signals import worker_ready
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
@@ -31,7 +32,55 @@ def _queued(sent) -> list[int]:
 def test_the_sweeper_is_scheduled_on_beat():
     schedule = django_settings.CELERY_BEAT_SCHEDULE["transactions-sweep-stuck-batches"]
     assert schedule["task"] == "transactions.sweep_stuck_batches" == tasks.sweep_stuck_batches.name
-    assert schedule["schedule"] <= dt.timedelta(minutes=10)
+    assert schedule["schedule"] <= dt.timedelta(minutes=1)  # an orphaned batch resumes within a minute
+
+
+def _orphan(batch: IngestBatch, *, seconds: int) -> None:
+    """The batch was running when its worker died `seconds` ago: RUNNING, and nobody holds its lock."""
+    IngestBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING,
+                                                   updated_at=timezone.now() - dt.timedelta(seconds=seconds))
+
+
+def test_a_running_batch_no_worker_holds_is_requeued_at_the_next_minute_s_sweep(account, no_broker, settings):
+    settings.INGEST_STUCK_AFTER_MINUTES, settings.INGEST_ORPHANED_AFTER_SECONDS = 15, 30
+    orphan, just_now = batch_from(feed_text([row()])), batch_from(feed_text([row(external_id="T2")]))
+    _orphan(orphan, seconds=45)
+    _orphan(just_now, seconds=5)  # maybe between two chunks: left to the next sweep
+    assert batches_sweep().requeued == [orphan.pk]
+    assert _queued(no_broker) == [orphan.pk]
+    assert batches_sweep().requeued == []  # one nudge per orphan per interval, not one per sweep
+    batch_process(batch_id=orphan.pk)  # what the nudge does: it resumes
+    orphan.refresh_from_db()
+    assert (orphan.status, orphan.inserted) == (BatchStatus.DONE, 1)
+
+
+def test_a_running_batch_a_live_worker_holds_is_never_requeued_however_quiet(account, no_broker):
+    batch = batch_from(feed_text([row()]))
+    _orphan(batch, seconds=45)
+    other = psycopg2.connect(**{key: value for key, value in connection.get_connection_params().items()
+                                if key != "cursor_factory"})
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, batch.pk])
+        started = tasks.sweep_stuck_batches.apply(kwargs={"worker_started": True})
+        result = batches_sweep()
+    finally:
+        other.close()
+    assert started.successful()
+    assert (result.requeued, result.busy) == ([], [batch.pk])
+    assert _queued(no_broker) == []
+
+
+def test_a_worker_that_starts_resumes_every_orphan_at_once(account, no_broker, monkeypatch):
+    batch = batch_from(feed_text([row()]))
+    _orphan(batch, seconds=0)
+    sent = []
+    monkeypatch.setattr(tasks.sweep_stuck_batches, "apply_async", lambda args=None, kwargs=None, **options:
+                        sent.append(kwargs))
+    worker_ready.send(sender=None)
+    assert sent == [{"worker_started": True}]
+    tasks.sweep_stuck_batches(**sent[0])  # what the worker then runs
+    assert _queued(no_broker) == [batch.pk]
 
 
 def test_the_sweeper_requeues_a_batch_stuck_in_queued(account, no_broker, settings):

@@ -61,24 +61,33 @@ def _database_url() -> str:
     return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker_process(settings, tmp_path):
+def _worker_start(settings, log_path, **env_extra: str) -> subprocess.Popen:
     """`celery -A crm_site worker` as a process of its own, on this test's database and Redis."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "crm_site.settings.test", "DATABASE_URL": _database_url(),
-           "REDIS_URL": settings.REDIS_URL, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+           "REDIS_URL": settings.REDIS_URL, "MEDIA_ROOT": str(settings.MEDIA_ROOT), **env_extra}
     celery_pools_reset()  # an in-process worker of an earlier test closed them
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-        [sys.executable, "-m", "celery", "-A", "crm_site", "worker", "--pool=solo", "--loglevel=INFO",
-         "--without-gossip", "--without-mingle", "-n", f"ingest-test-{os.getpid()}@%h"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    yield process
-    process.terminate()
+    with log_path.open("a") as log:
+        return subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            [sys.executable, "-m", "celery", "-A", "crm_site", "worker", "--pool=solo", "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "-n", f"ingest-test-{os.getpid()}@%h"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def _worker_stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+        process.wait()
+
+
+@pytest.fixture
+def worker_process(settings, tmp_path):
+    process = _worker_start(settings, tmp_path / "worker.log")
+    yield process
+    _worker_stop(process)
 
 
 def test_a_celery_worker_process_ingests_a_file_end_to_end(reference_data, real_broker, worker_process, tmp_path):
@@ -99,3 +108,45 @@ def test_a_celery_worker_process_ingests_a_file_end_to_end(reference_data, real_
     assert batch.status == BatchStatus.DONE, batch.error
     assert (batch.received, batch.inserted, batch.duplicates, batch.rejected) == (13, 12, 0, 1)
     assert set(Transaction.objects.values_list("external_id", flat=True)) == {f"P{n:03d}" for n in range(12)}
+
+
+def test_after_a_worker_is_killed_mid_batch_its_restart_resumes_the_batch_within_a_minute(
+        reference_data, real_broker, settings, tmp_path):
+    """The killed worker's message stays unacknowledged in Redis for the visibility timeout (an hour) and the
+    stuck timeout is 15 minutes: the restarted worker finds the orphan itself (worker_ready)."""
+    settings.INGEST_CHUNK_ROWS = 300  # 100 chunks (the batch records its chunk size when it is created)
+    account = AccountFactory()
+    rows = [row(external_id=f"K{n:05d}", account_no=account.account_no,
+                occurred_at=f"2025-03-03T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}+08:00")
+            for n in range(30_000)]
+    path = tmp_path / "big.csv"
+    path.write_text(feed_text(rows), encoding="utf-8")
+    log_path = tmp_path / "worker.log"
+    first = _worker_start(settings, log_path)
+    try:
+        call_command("ingest_transactions", str(path))
+        batch_id = IngestBatch.objects.get().pk
+        deadline = time.monotonic() + 120
+        while IngestBatch.objects.get(pk=batch_id).chunks_done < 1:
+            assert time.monotonic() < deadline and first.poll() is None, log_path.read_text()
+            time.sleep(0.05)
+        first.kill()  # SIGKILL mid-batch: no clean shutdown, the message is never acknowledged
+        first.wait()
+    finally:
+        _worker_stop(first)
+    interrupted = IngestBatch.objects.get(pk=batch_id)
+    assert interrupted.status == BatchStatus.RUNNING and interrupted.chunks_done < 100, log_path.read_text()
+
+    restarted_at = time.monotonic()
+    second = _worker_start(settings, log_path)
+    try:
+        batch = _wait_until_finished(batch_id, timeout=60)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n--- worker log ---\n{log_path.read_text()}") from exc
+    finally:
+        _worker_stop(second)
+    assert time.monotonic() - restarted_at < 60
+    assert batch.status == BatchStatus.DONE, batch.error
+    assert batch.attempts == 2
+    assert (batch.received, batch.inserted, batch.duplicates, batch.rejected) == (30_000, 30_000, 0, 0)
+    assert Transaction.objects.count() == 30_000

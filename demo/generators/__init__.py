@@ -12,7 +12,7 @@ nothing. It all happens in one database transaction: an interrupted run leaves n
 
 Rows go in with bulk_create and COPY because the per-row services would take minutes for 5,000 customers;
 the rules those services enforce (ID check digit, region, birth date, phone numbers) are checked on the
-generated values in teller/tests/test_seed_demo.py. Staff go through branches.services.staff_create.
+generated values in demo/tests/test_seed_demo.py. Staff go through branches.services.staff_create.
 
 Layout: seed.py runs it (demo_seed); reference.py holds the fixed tables (branches, products, names, merchants);
 plan.py plans the customers block by block with people.py (customers, consents), accounts.py (accounts, cards)
@@ -36,7 +36,7 @@ __all__ = (
     "DemoLogin",
     "DemoPlan",
     "DemoSeedResult",
-    "_ids",  # _ids and _staging_*: for teller/tests/test_seed_demo.py
+    "_ids",  # _ids and _staging_*: for demo/tests/test_seed_demo.py
     "_staging_copy",
     "_staging_create",
     "_staging_insert",

@@ -9,8 +9,8 @@ from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, Recipi
 from campaigns.selectors import campaign_results, offers_for_customer
 from campaigns.services.fanout import holdout_draw
 from customers.models import Customer
-from teller import demo
-from teller.demo import campaign as demo_campaign
+from demo import generators
+from demo.generators import campaign as demo_campaign
 
 N = 150
 
@@ -18,7 +18,7 @@ N = 150
 @pytest.fixture
 def seeded(db, settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    return demo.demo_seed(customers=N)
+    return generators.demo_seed(customers=N)
 
 
 def test_one_finished_campaign_for_the_green_product_launched_three_weeks_ago(seeded):
@@ -64,6 +64,6 @@ def test_a_teller_has_counter_offers_to_pitch(seeded):
 
 def test_a_second_run_adds_no_campaign(seeded):
     before = CampaignRecipient.objects.count()
-    again = demo.demo_seed(customers=N)
+    again = generators.demo_seed(customers=N)
     assert Campaign.objects.count() == 1 and CampaignRecipient.objects.count() == before
     assert again.created["campaigns"] == 0

@@ -4,7 +4,7 @@ import io
 import pandas as pd
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
@@ -15,8 +15,8 @@ from crm_site import pii
 from customers import identity
 from customers.models import ConsentRecord, Customer
 from customers.tests.factories import CustomerFactory
+from demo import generators
 from scoring.models import CustomerScore
-from teller import demo
 from transactions.models import Channel, MerchantCategory, Transaction
 
 User = get_user_model()
@@ -123,7 +123,7 @@ def test_each_account_balance_is_its_newest_balance_after(seeded):
 
 
 def test_cards_keep_only_first6_last4_and_hmac_of_luhn_valid_numbers(seeded):
-    plan = demo.demo_plan(customers=N, seed=42, now=timezone.now())
+    plan = generators.demo_plan(customers=N, seed=42, now=timezone.now())
     assert len(plan.cards) == Card.objects.count() > 0
     for pan in plan.cards["pan"]:
         assert luhn_valid(pan)
@@ -148,13 +148,13 @@ def test_running_twice_changes_no_count(seeded):
 
 
 def test_loading_the_same_transactions_twice_inserts_nothing(seeded):
-    plan = demo.demo_plan(customers=N, seed=42, now=timezone.now())
-    customer_ids = demo._ids(Customer, "customer_no", plan.customers["customer_no"])
-    account_ids = demo._ids(Account, "account_no", plan.accounts["account_no"])
+    plan = generators.demo_plan(customers=N, seed=42, now=timezone.now())
+    customer_ids = generators._ids(Customer, "customer_no", plan.customers["customer_no"])
+    account_ids = generators._ids(Account, "account_no", plan.accounts["account_no"])
     before = Transaction.objects.count()
-    demo._staging_create()
-    demo._staging_copy(plan.transactions, customer_ids, account_ids)
-    assert demo._staging_insert() == 0
+    generators._staging_create()
+    generators._staging_copy(plan.transactions, customer_ids, account_ids)
+    assert generators._staging_insert() == 0
     assert Transaction.objects.count() == before
 
 
@@ -173,9 +173,17 @@ def test_if_empty_brings_back_a_lost_logins_file_and_nothing_else(seeded, logins
     logins_file.unlink()
     out = seed("--if-empty")
     assert "present" in out and "changepassword" in out
-    assert {line[1] for line in logins_lines(logins_file)} == {demo.NOT_KNOWN}
+    assert {line[1] for line in logins_lines(logins_file)} == {generators.NOT_KNOWN}
     assert len(logins_lines(logins_file)) == 9
     assert counts() == before
+
+
+def test_seed_demo_refuses_settings_that_do_not_allow_demo_data(db, logins_file, settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="seed_demo refuses"):
+        seed()
+    assert not Customer.objects.exists() and not StaffProfile.objects.exists()
+    assert not logins_file.exists()
 
 
 def test_if_empty_seeds_an_empty_database(db, logins_file):
@@ -208,7 +216,7 @@ def test_a_second_run_without_the_logins_file_says_the_passwords_are_unknown(see
     assert "changepassword" in out
     lines = logins_lines(logins_file)
     assert len(lines) == 9
-    assert {line[1] for line in lines} == {demo.NOT_KNOWN}
+    assert {line[1] for line in lines} == {generators.NOT_KNOWN}
     for username, password in old.items():
         assert User.objects.get(username=username).check_password(password)  # not reset
 
@@ -225,19 +233,19 @@ def test_a_logins_file_from_an_older_database_gets_the_new_passwords(db, logins_
 
 def test_the_same_seed_gives_the_same_data_and_more_customers_extend_it(db):
     now = timezone.now()
-    first = demo.demo_plan(customers=N, seed=42, now=now)
-    again = demo.demo_plan(customers=N, seed=42, now=now)
+    first = generators.demo_plan(customers=N, seed=42, now=now)
+    again = generators.demo_plan(customers=N, seed=42, now=now)
     pd.testing.assert_frame_equal(first.customers, again.customers)
     pd.testing.assert_frame_equal(first.transactions, again.transactions)
-    longer = demo.demo_plan(customers=demo.BLOCK + N, seed=42, now=now)
+    longer = generators.demo_plan(customers=generators.BLOCK + N, seed=42, now=now)
     pd.testing.assert_frame_equal(first.customers, longer.customers.head(N))
-    other = demo.demo_plan(customers=N, seed=7, now=now)
+    other = generators.demo_plan(customers=N, seed=7, now=now)
     assert list(other.customers["full_name"]) != list(first.customers["full_name"])
 
 
 def test_patterns_differ_by_customer(db):
     now = timezone.now()
-    plan = demo.demo_plan(customers=500, seed=42, now=now)
+    plan = generators.demo_plan(customers=500, seed=42, now=now)
     people = plan.customers.set_index("customer_no")
     txns = plan.transactions.assign(age=plan.transactions["customer_no"].map(people["age"]))
     old, young = txns[txns["age"] >= 60], txns[txns["age"] < 35]
@@ -257,11 +265,11 @@ def test_patterns_differ_by_customer(db):
 
 def test_people_look_like_a_branch_s_customers(db):
     now = timezone.now()
-    people = demo.demo_plan(customers=500, seed=42, now=now).customers
+    people = generators.demo_plan(customers=500, seed=42, now=now).customers
     today = timezone.localdate(now)
-    assert people["full_name"].str[:2].isin(demo.COMPOUND_SURNAMES).sum() >= 3
+    assert people["full_name"].str[:2].isin(generators.COMPOUND_SURNAMES).sum() >= 3
     assert 0 < (people["full_name"].str.len() == 2).mean() < 0.4
-    assert (people["city"] == people["branch"].map({b.code: b.city for b in demo.BRANCHES})).mean() > 0.8
+    assert (people["city"] == people["branch"].map({b.code: b.city for b in generators.BRANCHES})).mean() > 0.8
     assert 0.8 < (people["preferred_language"] == "zh-hans").mean() < 1
     assert people["service_notes"].str.contains("听力不好，请大声说话|偏好VIP窗口").sum() >= 5
     expiry = pd.to_datetime(people["id_expiry"])

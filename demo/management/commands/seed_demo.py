@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from teller import demo
+from demo import generators
 
 
 class Command(BaseCommand):
@@ -13,9 +14,13 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if any customer exists")
 
     def handle(self, *args, customers: int, seed: int, if_empty: bool, **options):
+        # fake customers and staff logins with printed passwords: never in a database with real customers
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError("seed_demo refuses to run here: these settings do not allow demo data "
+                               "(DEMO_DATA_ALLOWED is only set by crm_site.settings.dev and .test)")
         if customers < 0:
             raise CommandError("--customers must be 0 or more")
-        result = demo.demo_seed(customers=customers, seed=seed, if_empty=if_empty)
+        result = generators.demo_seed(customers=customers, seed=seed, if_empty=if_empty)
         if result.present:
             self.stdout.write(f"Demo data present ({result.totals['customers']} customers): nothing to do.")
         else:
@@ -24,7 +29,7 @@ class Command(BaseCommand):
         if result.staff_created:
             self.stdout.write(f"Demo logins (also in {result.logins_file}):")
             for login in result.logins:
-                self.stdout.write(f"  {login.username:<12} {login.password or demo.NOT_KNOWN:<18} "
+                self.stdout.write(f"  {login.username:<12} {login.password or generators.NOT_KNOWN:<18} "
                                   f"{login.role:<8} {login.branch}")
         elif result.logins and not result.logins_file_written:
             self.stdout.write(f"Demo staff kept; their passwords are in {result.logins_file}.")
