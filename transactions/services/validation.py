@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
@@ -22,6 +23,7 @@ from transactions.models import Channel, Direction, Transaction
 from .fileformat import COLUMNS, EXTRA
 
 AMOUNT_INTEGER_DIGITS = 16  # NUMERIC(18, 2)
+AMOUNT_MAX = Decimal("9999999999999999.99")  # the largest amount (and balance) a row may carry
 TEXT_LIMITS = {name: Transaction._meta.get_field(name).max_length
                for name in ("external_id", "merchant_name", "terminal_id", "description")}
 DECIMAL = r"[0-9]+(?:\.[0-9]+)?"
