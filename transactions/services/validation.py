@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.bounds import earliest_date
 from transactions.models import Channel, Direction, Transaction
 
 from .fileformat import COLUMNS, EXTRA
@@ -46,6 +47,7 @@ REASON_TEXT = {
     "bad_currency": _("A currency is three letters (ISO 4217), like CNY."),
     "bad_timestamp": _("Not an ISO 8601 date and time like 2025-03-01T14:30:00+08:00."),
     "future_timestamp": _("The time is in the future."),
+    "occurred_too_old": _("The time is before the earliest date the bank records."),
     "bad_mcc": _("A merchant category code is four digits."),
     "bad_balance": _("The balance after is not a decimal number like -1234.50."),
     "unknown_account": _("No account with this number."),
@@ -145,6 +147,10 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
     limit = (now or pd.Timestamp.now(tz="UTC")) + dt.timedelta(seconds=settings.INGEST_FUTURE_TOLERANCE_SECONDS)
     reasons.add(occurred_at > limit, "occurred_at", "future_timestamp",
                 lambda value: f"occurred_at '{value}' is in the future")
+    # year 1 parses, then breaks every page that converts it to local time (settings.EARLIEST_DATE)
+    earliest = pd.Timestamp(earliest_date()).tz_localize(settings.TIME_ZONE)
+    reasons.add(occurred_at < earliest, "occurred_at", "occurred_too_old",
+                lambda value: f"occurred_at '{value}' is before {earliest_date().isoformat()}")
 
     account_numbers = values["account_no"]
     position = pd.Index(accounts.index).get_indexer(account_numbers)
