@@ -10,7 +10,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 
-from .bounds import body_too_large_message, has_nul, nul_message, view_body_limit
+from .bounds import NUL, body_too_large_message, has_nul, nul_message, view_body_limit
 from .exceptions import DomainError
 
 
@@ -28,10 +28,11 @@ class DomainErrorMiddleware:
         return render(request, template, {"message": exception.message}, status=exception.status_code)
 
 
-def error_response(request, message: str, status: int) -> HttpResponse:
-    """A 4xx with its message: JSON for the API, the error page (or an htmx fragment) for pages."""
+def error_response(request, message: str, status: int, *, field: str | None = None) -> HttpResponse:
+    """A 4xx with its message: JSON for the API (keyed by the field, as DRF's validation errors, when there is
+    one), the error page (or an htmx fragment) for pages."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
+        return JsonResponse({field: [message]} if field else {"detail": message}, status=status)
     template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
     return render(request, template, {"message": message}, status=status)
 
@@ -61,21 +62,21 @@ class BadInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if any(has_nul(value) for value in [*view_args, *view_kwargs.values()]) or self._has_nul(request.GET):
-            return error_response(request, nul_message(), 400)
+        field = self._nul_field({**dict(enumerate(view_args)), **view_kwargs}) or self._nul_field(request.GET)
+        if field is not None:
+            return error_response(request, nul_message(), 400, field=str(field))
         limit = body_limit(view_func)
-        is_form = request.content_type in self.FORM_TYPES
         if request.content_type != "multipart/form-data" and self._content_length(request) > limit:
             return error_response(request, body_too_large_message(limit), 413)
-        if is_form and request.method == "POST":
+        if request.content_type in self.FORM_TYPES and request.method == "POST":
             try:
-                has_nul_field = self._has_nul(request.POST)
+                field = self._nul_field(request.POST)
             except RequestDataTooBig:
                 return error_response(request, body_too_large_message(limit), 413)
             except (MultiPartParserError, SuspiciousOperation):
                 return error_response(request, _("The form data could not be read."), 400)
-            if has_nul_field:
-                return error_response(request, nul_message(), 400)
+            if field is not None:
+                return error_response(request, nul_message(), 400, field=field)
         return None
 
     @staticmethod
@@ -86,8 +87,13 @@ class BadInputMiddleware:
             return 0
 
     @staticmethod
-    def _has_nul(data) -> bool:
-        return any(has_nul(key) or any(has_nul(value) for value in data.getlist(key)) for key in data)
+    def _nul_field(data) -> str | int | None:
+        """The first name (of a query string, form or URL) whose name or a value holds a NUL."""
+        values = data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in data.items())
+        for key, items in values:
+            if has_nul(key) or any(has_nul(item) for item in items):
+                return key.replace(NUL, "") if isinstance(key, str) else key
+        return None
 
 
 class HtmxLoginRedirectMiddleware:

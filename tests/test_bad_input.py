@@ -153,7 +153,7 @@ def test_nul_in_an_api_query_or_path_is_a_json_400(api_client, admin_user):
     for url in ("/api/v1/customers/?q=%E5%BC%A0%00", "/api/v1/customers/C0%00/", "/api/v1/scores/runs/?kind=%00"):
         response = api_client.get(url)
         assert response.status_code == 400, url
-        assert "NUL" in response.json()["detail"]
+        assert "NUL" in str(response.json())
 
 
 def test_nul_in_a_campaign_name_or_message_writes_nothing(api_client, client_for, manager, product):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.bounds import earliest_date
 from transactions.models import Channel, Direction, Transaction
 
-from .fileformat import COLUMNS, EXTRA
+from .fileformat import COLUMNS, EXTRA, MALFORMED
 
 AMOUNT_INTEGER_DIGITS = 16  # NUMERIC(18, 2)
 AMOUNT_MAX = Decimal("9999999999999999.99")  # the largest amount (and balance) a row may carry
@@ -34,6 +34,7 @@ OFFSET = r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 
 # code -> what the batch page says about it (the stored message adds the value)
 REASON_TEXT = {
+    "bad_csv": _("The line is not valid CSV (a quote not closed, or text after a closing quote)."),
     "field_count": _("The row has more fields than the header."),
     "bad_encoding": _("The row is not valid UTF-8 text."),
     "required": _("A required value is missing."),
@@ -109,6 +110,9 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
     values = pd.DataFrame({name: chunk.get(name, empty) for name in COLUMNS})
     reasons = _Reasons()
 
+    malformed = chunk[MALFORMED] != "" if MALFORMED in chunk else pd.Series(False, index=index)
+    reasons.add(malformed, MALFORMED, "bad_csv", field="row",
+                message=lambda value: "the line is not valid CSV (a quote not closed, or text after a closing quote)")
     if EXTRA in chunk:
         reasons.add(chunk[EXTRA] != "", EXTRA, "field_count", field="row",
                     message=lambda value: f"the row has more fields than the header; the extra: '{value}'")
@@ -179,13 +183,18 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
 
     rejected = []
     if bad.any():
-        raw_columns = [name for name in chunk.columns if name != EXTRA]
+        raw_columns = [name for name in chunk.columns if name not in (EXTRA, MALFORMED)]
         raw = chunk.loc[bad, raw_columns]
-        per_row = reasons.by_row(pd.concat([values, chunk[[EXTRA]]], axis=1) if EXTRA in chunk else values)
+        marks = [name for name in (EXTRA, MALFORMED) if name in chunk]
+        per_row = reasons.by_row(pd.concat([values, chunk[marks]], axis=1) if marks else values)
         for row_number, record in zip(raw.index, raw.to_dict("records"), strict=True):
+            row_reasons = per_row[int(row_number)]
             if EXTRA in chunk and chunk.at[row_number, EXTRA]:
                 record["_extra"] = chunk.at[row_number, EXTRA]
-            rejected.append((int(row_number), record, per_row[int(row_number)]))
+            if malformed.at[row_number]:  # its fields are a guess: the line is the one reason, kept as it was
+                record["_line"] = chunk.at[row_number, MALFORMED]
+                row_reasons = [reason for reason in row_reasons if reason["code"] == "bad_csv"]
+            rejected.append((int(row_number), record, row_reasons))
     return ChunkResult(valid=valid, rejected=rejected)
 
 
