@@ -80,6 +80,8 @@ def messages_clean(messages: object) -> tuple[dict, dict[str, list[str]]]:
                 problems = _template_errors(text)
                 if len(text) > limit:
                     problems.append(_("At most %(n)d characters.") % {"n": limit})
+                if part == "subject" and ("\n" in text or "\r" in text):  # a header: Django's mail refuses it
+                    problems.append(_("The subject is one line: remove the line breaks."))
                 if problems:
                     errors[f"{lkey}.{part}"] = problems
                 entry[part] = text

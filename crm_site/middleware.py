@@ -1,11 +1,16 @@
-"""The one HTML error path for domain errors, and full-page redirects for htmx requests."""
+"""The one HTML error path for domain errors, bad input refused before any view, and full-page
+redirects for htmx requests."""
 
 import time
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render, resolve_url
+from django.utils.translation import gettext as _
 
+from .bounds import NUL, body_too_large_message, has_nul, nul_message, view_body_limit
 from .exceptions import DomainError
 
 
@@ -21,6 +26,74 @@ class DomainErrorMiddleware:
             return None
         template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
         return render(request, template, {"message": exception.message}, status=exception.status_code)
+
+
+def error_response(request, message: str, status: int, *, field: str | None = None) -> HttpResponse:
+    """A 4xx with its message: JSON for the API (keyed by the field, as DRF's validation errors, when there is
+    one), the error page (or an htmx fragment) for pages."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({field: [message]} if field else {"detail": message}, status=status)
+    template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
+    return render(request, template, {"message": message}, status=status)
+
+
+def body_limit(view_func) -> int:
+    """The most bytes a request body may have for this view: the setting its class names in
+    `max_body_setting` (a view taking large bodies), else settings.DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    view_class = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+    return view_body_limit(view_class)
+
+
+class BadInputMiddleware:
+    """Refuse, before any view runs, input no view can store: a 400 or 413 with a message, nothing written.
+
+    - NUL in the query string, a URL part or a form field (PostgreSQL refuses NUL in text, so it would
+      fail at the write, a 500 half-way through the request); JSON bodies: crm_site.parsers.
+    - A body over the view's limit (`body_limit`): 413, in JSON for the API, instead of Django's bare
+      HTML 400 for RequestDataTooBig. File parts of an upload don't count: they stream to disk.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        field = self._nul_field({**dict(enumerate(view_args)), **view_kwargs}) or self._nul_field(request.GET)
+        if field is not None:
+            return error_response(request, nul_message(), 400, field=str(field))
+        limit = body_limit(view_func)
+        if request.content_type != "multipart/form-data" and self._content_length(request) > limit:
+            return error_response(request, body_too_large_message(limit), 413)
+        if request.content_type in self.FORM_TYPES and request.method == "POST":
+            try:
+                field = self._nul_field(request.POST)
+            except RequestDataTooBig:
+                return error_response(request, body_too_large_message(limit), 413)
+            except (MultiPartParserError, SuspiciousOperation):
+                return error_response(request, _("The form data could not be read."), 400)
+            if field is not None:
+                return error_response(request, nul_message(), 400, field=field)
+        return None
+
+    @staticmethod
+    def _content_length(request) -> int:
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return 0
+
+    @staticmethod
+    def _nul_field(data) -> str | int | None:
+        """The first name (of a query string, form or URL) whose name or a value holds a NUL."""
+        values = data.lists() if hasattr(data, "lists") else ((key, [value]) for key, value in data.items())
+        for key, items in values:
+            if has_nul(key) or any(has_nul(item) for item in items):
+                return key.replace(NUL, "") if isinstance(key, str) else key
+        return None
 
 
 class HtmxLoginRedirectMiddleware:

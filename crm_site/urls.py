@@ -4,11 +4,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
+from branches.forms import AdminLoginForm, LoginForm
+
 from . import health
 
 admin.site.site_header = _("Branch CRM administration")
 admin.site.site_title = _("Branch CRM")
 admin.site.index_title = _("Customers, accounts and staff")
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", include("teller.urls")),
@@ -17,7 +20,8 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
     path("access/", include("customers.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.bounds import BoundedDateField
+
 from . import services
 from .models import AccessAction, AccessVia, Customer
 
@@ -51,8 +53,8 @@ class CustomerAdminForm(forms.ModelForm):
 class AccessFilterForm(forms.Form):
     """Filters of the access record. Unknown customer or staff is a field error, not an empty page."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     customer = forms.CharField(label=_("Customer number"), max_length=32, required=False, strip=True)
     staff = forms.CharField(label=_("Staff login"), max_length=150, required=False, strip=True)
     via = forms.ChoiceField(label=_("Via"), required=False, choices=[("", _("Any")), *AccessVia.choices])

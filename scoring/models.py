@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.status import status_transition
 from customers.models import Customer
 
+# Money totals (sums over accounts and transactions). A row holds at most NUMERIC(18,2) (the feed's and the
+# import's bound, transactions.services.validation.AMOUNT_MAX); a total of up to 10^10 such rows fits here, so
+# no valid row can overflow a score. The scoring SQL sums in unbounded NUMERIC.
+TOTAL_MAX_DIGITS = 28
+
 
 class Tier(models.TextChoices):
     AAA = "AAA", "AAA"
@@ -127,12 +132,17 @@ class CustomerScore(models.Model):
     # value
     recency_days = models.IntegerField(_("days since last transaction"), null=True, blank=True)
     frequency = models.IntegerField(_("transactions in 365 days"), default=0)
-    monetary = models.DecimalField(_("debits in 365 days"), max_digits=18, decimal_places=2, default=0)
-    card_spend = models.DecimalField(_("card spend in 365 days"), max_digits=18, decimal_places=2, default=0)
-    aum = models.DecimalField(_("assets under management"), max_digits=18, decimal_places=2, default=0)
-    loan_balance = models.DecimalField(_("loan balances"), max_digits=18, decimal_places=2, default=0)
+    monetary = models.DecimalField(_("debits in 365 days"), max_digits=TOTAL_MAX_DIGITS,
+                                   decimal_places=2, default=0)
+    card_spend = models.DecimalField(_("card spend in 365 days"), max_digits=TOTAL_MAX_DIGITS,
+                                   decimal_places=2, default=0)
+    aum = models.DecimalField(_("assets under management"), max_digits=TOTAL_MAX_DIGITS,
+                                   decimal_places=2, default=0)
+    loan_balance = models.DecimalField(_("loan balances"), max_digits=TOTAL_MAX_DIGITS,
+                                   decimal_places=2, default=0)
     product_count = models.IntegerField(_("products held"), default=0)
-    annual_revenue = models.DecimalField(_("estimated annual revenue"), max_digits=18, decimal_places=2, default=0)
+    annual_revenue = models.DecimalField(_("estimated annual revenue"), max_digits=TOTAL_MAX_DIGITS,
+                                   decimal_places=2, default=0)
     value_score = models.DecimalField(_("value score"), max_digits=5, decimal_places=2, default=0)
     value_percentile = models.DecimalField(_("value percentile"), max_digits=5, decimal_places=2, default=0,
                                            help_text=_("Share of customers scoring at or below this one, in %."))
@@ -154,7 +164,8 @@ class CustomerScore(models.Model):
                                          blank=True)
 
     # signals
-    net_outflow_30d = models.DecimalField(_("net outflow, 30 days"), max_digits=18, decimal_places=2, default=0)
+    net_outflow_30d = models.DecimalField(_("net outflow, 30 days"), max_digits=TOTAL_MAX_DIGITS,
+                                   decimal_places=2, default=0)
     activity_90d = models.IntegerField(_("transactions, last 90 days"), default=0)
     activity_prior_90d = models.IntegerField(_("transactions, the 90 days before"), default=0)
     alerts = models.JSONField(_("alerts"), default=list, blank=True)

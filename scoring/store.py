@@ -16,8 +16,9 @@ ALERTS = ["birthday", "id_expiring", "kyc_due", "dormant", "activity_falling"]  
 
 STAGE_COLUMNS = [
     ("customer_id", "bigint"), ("recency_days", "integer"), ("frequency", "integer"),
-    ("monetary", "numeric(18,2)"), ("card_spend", "numeric(18,2)"), ("aum", "numeric(18,2)"),
-    ("loan_balance", "numeric(18,2)"), ("product_count", "integer"),
+    # money: sums of NUMERIC(18,2) rows, unbounded here; CustomerScore holds TOTAL_MAX_DIGITS
+    ("monetary", "numeric"), ("card_spend", "numeric"), ("aum", "numeric"), ("loan_balance", "numeric"),
+    ("product_count", "integer"),
     ("value_score", "numeric(5,2)"), ("value_percentile", "numeric(5,2)"), ("tier", "text"),
     ("top_percent", "numeric(5,2)"), ("driver1", "text"), ("driver2", "text"),
     *[(f"share_{c.lower()}", "integer") for c in CHANNELS],  # basis points
@@ -25,7 +26,7 @@ STAGE_COLUMNS = [
     *[(f"cat_{c.lower()}", "integer") for c in CATEGORIES],  # basis points
     *[(f"lift_{c.lower()}", "integer") for c in CATEGORIES],  # hundredths
     ("top1", "text"), ("top2", "text"), ("top3", "text"), ("usual_time_of_day", "text"),
-    ("net_outflow_30d", "numeric(18,2)"), ("activity_90d", "integer"), ("activity_prior_90d", "integer"),
+    ("net_outflow_30d", "numeric"), ("activity_90d", "integer"), ("activity_prior_90d", "integer"),
     *[(f"alert_{a}", "boolean") for a in ALERTS],
     ("birthday_on", "date"), ("birthday_days", "integer"), ("id_expiry", "date"), ("id_expiry_days", "integer"),
     ("kyc_review_date", "date"), ("kyc_review_days", "integer"), ("explanation", "text"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.bounds import BoundedDateField
 from customers.models import ContactChannel, ContactTime, InteractionChannel, InteractionKind
 from transactions.models import Channel
 
@@ -12,8 +13,8 @@ class SearchForm(forms.Form):
 class TransactionFilterForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("All channels")), *Channel.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = BoundedDateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = BoundedDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self):

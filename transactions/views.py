@@ -62,7 +62,7 @@ def _detail_context(request, batch: IngestBatch, replay_form: forms.ReplayForm |
     if request.user.has_perm("transactions.view_rejectedrow"):
         page = Paginator(selectors.rejected_rows_open(batch=batch), REJECTED_PER_PAGE).get_page(request.GET.get("page"))
         for row in page:
-            row.values = [(name, row.raw[name]) for name in (*COLUMNS, "_extra") if row.raw.get(name)]
+            row.values = [(name, row.raw[name]) for name in (*COLUMNS, "_extra", "_line") if row.raw.get(name)]
             row.reason_lines = [{"field": reason.get("field", ""), "text": REASON_TEXT.get(reason.get("code"), ""),
                                  "message": reason.get("message", "")} for reason in row.reasons]
         context["rejected_rows"] = page

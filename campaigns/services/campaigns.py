@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime, parse_time
 from django.utils.translation import gettext as _
 
 from accounts.models import Product
+from crm_site.bounds import date_range_message, datetime_in_range
 from crm_site.exceptions import NotAllowed, NotFound
 
 from ..audience import audience_clean
@@ -86,9 +87,14 @@ def _decimal_share(value: object) -> Decimal:
 def _datetime(value: object, field: str) -> dt.datetime | None:
     if value in (None, ""):
         return None
-    parsed = value if isinstance(value, dt.datetime) else parse_datetime(value) if isinstance(value, str) else None
+    try:  # a well-formed day that does not exist (2026-02-30) is a ValueError, not None
+        parsed = value if isinstance(value, dt.datetime) else parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise CampaignInvalid(_("A date and time, e.g. 2025-06-01T09:30:00+08:00."), field=field)
+    if not datetime_in_range(parsed):  # year 1 or 9999 would be saved, then break every list that shows it
+        raise CampaignInvalid(date_range_message(), field=field)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 

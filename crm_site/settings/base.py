@@ -1,6 +1,6 @@
 """Settings shared by every environment; values come from the environment (django-environ)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "crm_site.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "crm_site.middleware.BadInputMiddleware",  # its process_view before CSRF's, which reads the form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -205,6 +206,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON with a depth limit, real Unicode and no NUL for every view (crm_site.parsers); forms for the browsable
+    # session clients
+    "DEFAULT_PARSER_CLASSES": [
+        "crm_site.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -243,10 +251,16 @@ CONTENT_SECURITY_POLICY = {
 # again, and how far ahead of the clock a transaction's time may be (clock skew between systems).
 INGEST_CHUNK_ROWS = env.int("INGEST_CHUNK_ROWS", default=50_000)
 INGEST_API_MAX_ROWS = env.int("INGEST_API_MAX_ROWS", default=10_000)
+# The API ingest body may be this large (10,000 realistic rows are ~3.6 MB; rows with every text field full
+# are ~2 KB); every other request body keeps Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB). Larger: 413.
+INGEST_API_MAX_BODY_BYTES = env.int("INGEST_API_MAX_BODY_BYTES", default=16 * 1024 * 1024)
 INGEST_STUCK_AFTER_MINUTES = env.int("INGEST_STUCK_AFTER_MINUTES", default=15)
 # a running batch no worker holds (its worker died) is queued again once idle this long (sweeper: every minute)
 INGEST_ORPHANED_AFTER_SECONDS = env.int("INGEST_ORPHANED_AFTER_SECONDS", default=30)
 INGEST_FUTURE_TOLERANCE_SECONDS = env.int("INGEST_FUTURE_TOLERANCE_SECONDS", default=300)
+# The earliest day the bank records anything on (crm_site.bounds): a transaction before it is rejected
+# (occurred_too_old), and dates of forms, filters and campaigns before it are refused.
+EARLIEST_DATE = date.fromisoformat(env("EARLIEST_DATE", default="1900-01-01"))
 
 # Scoring economics (DESIGN §6): used by the scoring app.
 SCORING_DEPOSIT_MARGIN = Decimal(env("SCORING_DEPOSIT_MARGIN", default="0.015"))

@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.api.serializers import BranchBriefSerializer
-from scoring.models import RunKind, RunStatus, Tier
+from scoring.models import TOTAL_MAX_DIGITS, RunKind, RunStatus, Tier
 
-MONEY = {"max_digits": 20, "decimal_places": 2, "read_only": True}
+MONEY = {"max_digits": TOTAL_MAX_DIGITS, "decimal_places": 2, "read_only": True}
 SHARE = {"max_digits": 5, "decimal_places": 4, "read_only": True, "allow_null": True}
 SEVERITIES = [("high", _("High")), ("warn", _("Warning")), ("info", _("Information"))]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
-import json
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,33 +9,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError
 
-from crm_site.parsers import StrictJSONParser
+from crm_site.parsers import LargeJSONParser
 from transactions.models import Channel
 from transactions.services.fileformat import COLUMNS
 
 
-class FeedJSONParser(StrictJSONParser):
-    """JSON whose numbers are kept as written: 12.345 stays 12.345 (and is rejected), never a float."""
+class FeedJSONParser(LargeJSONParser):
+    """JSON whose numbers are kept as written: 12.345 stays 12.345 (and is rejected), never a float.
 
-    def parse(self, stream, media_type=None, parser_context=None):
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            data = json.load(codecs.getreader(encoding)(stream), parse_float=Decimal,
-                             parse_constant=_refuse_constant)
-        except ValueError as exc:
-            raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
-        try:
-            json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ParseError(_("JSON parse error - a string contains an unpaired surrogate escape "
-                               "(\\ud800-\\udfff).")) from exc
-        return data
+    A NUL in a value is the row's problem (rejected as bad_encoding with the rest of its reasons), not the call's.
+    """
 
+    refuse_nul = False
 
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+    def json_options(self) -> dict:
+        return {**super().json_options(), "parse_float": Decimal}
 
 
 def rows_from_body(body: object) -> tuple[list[dict], str]:

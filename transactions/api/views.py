@@ -25,6 +25,8 @@ class BatchListCreateView(GenericAPIView):
     parser_classes = [serializers.FeedJSONParser]
     serializer_class = serializers.BatchSerializer
 
+    max_body_setting = "INGEST_API_MAX_BODY_BYTES"  # 10,000 rows (DESIGN §5) don't fit Django's 2.5 MB
+
     @property
     def required_permissions(self) -> tuple[str, ...]:
         if self.request.method == "POST":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -28,6 +29,8 @@ REASONS = "reasons"
 REPLAY_EXTRA_COLUMNS = (ROW_NUMBER, REASONS)
 # The first field past the header's last one: a row with more fields than the header is rejected.
 EXTRA = "__extra__"
+# The text of a line that is not valid CSV (rejected as bad_csv; the other lines load).
+MALFORMED = "__malformed__"
 
 SNIFF_BYTES = 64 * 1024
 SCAN_BLOCK = 1024 * 1024
@@ -140,8 +143,11 @@ def chunks_read(fh: BinaryIO, *, columns: list[str], chunk_rows: int,
 
     pandas' C parser is used while the rows have at most one field too many; it stops at a row with
     more, and the Python parser (five times slower, but it hands such rows to us instead of dropping
-    them) reads the file again from the start, skipping the chunks already given. The two count rows
-    alike, so the chunks are the same whichever parser reads them, which resuming relies on.
+    them) reads the file again from the start, skipping the chunks already given. A line neither can
+    parse (a quote never closed swallows the rest of the file) sends the rest to `_lines_read`, one
+    line per record as the contract says, which gives that line in MALFORMED (rejected as bad_csv)
+    and reads on. The three count rows alike, so the chunks are the same whichever parser reads them,
+    which resuming relies on.
     """
     given = 0
     try:
@@ -151,15 +157,56 @@ def chunks_read(fh: BinaryIO, *, columns: list[str], chunk_rows: int,
             given = number + 1
         return
     except pd.errors.ParserError as exc:
-        if "Expected" not in str(exc):
-            raise IngestFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+        python_can_read = "Expected" in str(exc)
+    if python_can_read:
+        fh.seek(0)
+        try:
+            for number, chunk in enumerate(_reader(fh, columns=columns, chunk_rows=chunk_rows, engine="python")):
+                if number >= max(given, skip_chunks):
+                    yield number, chunk
+                given = max(given, number + 1)
+            return
+        except (pd.errors.ParserError, csv.Error):
+            pass
     fh.seek(0)
+    for number, chunk in enumerate(_lines_read(fh, columns=columns, chunk_rows=chunk_rows)):
+        if number >= max(given, skip_chunks):
+            yield number, chunk
+
+
+def _lines_read(fh: BinaryIO, *, columns: list[str], chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows as `_reader` gives them, each line parsed on its own; a line that is not valid CSV has its
+    text in MALFORMED (and its fields as far as they could be read)."""
+    width = len(columns)
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="replace", newline="")
     try:
-        for number, chunk in enumerate(_reader(fh, columns=columns, chunk_rows=chunk_rows, engine="python")):
-            if number >= max(given, skip_chunks):
-                yield number, chunk
-    except pd.errors.ParserError as exc:
-        raise IngestFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
+        next(text, None)  # the header
+        records: list[list[str]] = []
+        number = 0
+        for line in text:
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue  # as pandas' skip_blank_lines: not a row, not counted
+            number += 1
+            try:
+                fields, malformed = next(csv.reader([line], skipinitialspace=True, strict=True)), ""
+            except csv.Error:
+                fields, malformed = next(csv.reader([line], skipinitialspace=True)), line
+            fields = [*fields[:width], *([""] * (width - len(fields))), ",".join(fields[width:]), malformed]
+            records.append(fields)
+            if len(records) == chunk_rows:
+                yield _frame(records, columns=columns, first=number - len(records) + 1)
+                records = []
+        if records:
+            yield _frame(records, columns=columns, first=number - len(records) + 1)
+    finally:
+        text.detach()  # leave the caller's file open
+
+
+def _frame(records: list[list[str]], *, columns: list[str], first: int) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=[*columns, EXTRA, MALFORMED], dtype=str)
+    frame.index = pd.RangeIndex(first, first + len(records))
+    return frame
 
 
 def _reader(fh: BinaryIO, *, columns: list[str], chunk_rows: int, engine: str) -> Iterator[pd.DataFrame]:

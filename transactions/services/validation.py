@@ -11,17 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.bounds import earliest_date
 from transactions.models import Channel, Direction, Transaction
 
-from .fileformat import COLUMNS, EXTRA
+from .fileformat import COLUMNS, EXTRA, MALFORMED
 
 AMOUNT_INTEGER_DIGITS = 16  # NUMERIC(18, 2)
+AMOUNT_MAX = Decimal("9999999999999999.99")  # the largest amount (and balance) a row may carry
 TEXT_LIMITS = {name: Transaction._meta.get_field(name).max_length
                for name in ("external_id", "merchant_name", "terminal_id", "description")}
 DECIMAL = r"[0-9]+(?:\.[0-9]+)?"
@@ -31,6 +34,7 @@ OFFSET = r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 
 # code -> what the batch page says about it (the stored message adds the value)
 REASON_TEXT = {
+    "bad_csv": _("The line is not valid CSV (a quote not closed, or text after a closing quote)."),
     "field_count": _("The row has more fields than the header."),
     "bad_encoding": _("The row is not valid UTF-8 text."),
     "required": _("A required value is missing."),
@@ -44,6 +48,7 @@ REASON_TEXT = {
     "bad_currency": _("A currency is three letters (ISO 4217), like CNY."),
     "bad_timestamp": _("Not an ISO 8601 date and time like 2025-03-01T14:30:00+08:00."),
     "future_timestamp": _("The time is in the future."),
+    "occurred_too_old": _("The time is before the earliest date the bank records."),
     "bad_mcc": _("A merchant category code is four digits."),
     "bad_balance": _("The balance after is not a decimal number like -1234.50."),
     "unknown_account": _("No account with this number."),
@@ -105,6 +110,9 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
     values = pd.DataFrame({name: chunk.get(name, empty) for name in COLUMNS})
     reasons = _Reasons()
 
+    malformed = chunk[MALFORMED] != "" if MALFORMED in chunk else pd.Series(False, index=index)
+    reasons.add(malformed, MALFORMED, "bad_csv", field="row",
+                message=lambda value: "the line is not valid CSV (a quote not closed, or text after a closing quote)")
     if EXTRA in chunk:
         reasons.add(chunk[EXTRA] != "", EXTRA, "field_count", field="row",
                     message=lambda value: f"the row has more fields than the header; the extra: '{value}'")
@@ -143,6 +151,10 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
     limit = (now or pd.Timestamp.now(tz="UTC")) + dt.timedelta(seconds=settings.INGEST_FUTURE_TOLERANCE_SECONDS)
     reasons.add(occurred_at > limit, "occurred_at", "future_timestamp",
                 lambda value: f"occurred_at '{value}' is in the future")
+    # year 1 parses, then breaks every page that converts it to local time (settings.EARLIEST_DATE)
+    earliest = pd.Timestamp(earliest_date()).tz_localize(settings.TIME_ZONE)
+    reasons.add(occurred_at < earliest, "occurred_at", "occurred_too_old",
+                lambda value: f"occurred_at '{value}' is before {earliest_date().isoformat()}")
 
     account_numbers = values["account_no"]
     position = pd.Index(accounts.index).get_indexer(account_numbers)
@@ -171,13 +183,18 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
 
     rejected = []
     if bad.any():
-        raw_columns = [name for name in chunk.columns if name != EXTRA]
+        raw_columns = [name for name in chunk.columns if name not in (EXTRA, MALFORMED)]
         raw = chunk.loc[bad, raw_columns]
-        per_row = reasons.by_row(pd.concat([values, chunk[[EXTRA]]], axis=1) if EXTRA in chunk else values)
+        marks = [name for name in (EXTRA, MALFORMED) if name in chunk]
+        per_row = reasons.by_row(pd.concat([values, chunk[marks]], axis=1) if marks else values)
         for row_number, record in zip(raw.index, raw.to_dict("records"), strict=True):
+            row_reasons = per_row[int(row_number)]
             if EXTRA in chunk and chunk.at[row_number, EXTRA]:
                 record["_extra"] = chunk.at[row_number, EXTRA]
-            rejected.append((int(row_number), record, per_row[int(row_number)]))
+            if malformed.at[row_number]:  # its fields are a guess: the line is the one reason, kept as it was
+                record["_line"] = chunk.at[row_number, MALFORMED]
+                row_reasons = [reason for reason in row_reasons if reason["code"] == "bad_csv"]
+            rejected.append((int(row_number), record, row_reasons))
     return ChunkResult(valid=valid, rejected=rejected)
 
 

@@ -1,8 +1,11 @@
 """The feed file of DESIGN §5 as the worker reads it: encodings, line ends, quoting, headers, odd rows."""
 
+import io
+
 import pytest
 
 from transactions.models import BatchStatus, RejectedRow, Transaction
+from transactions.services import fileformat
 
 from .feeds import ACCOUNT_NO, counts, feed_text, ingest, reasons_of, row
 
@@ -126,7 +129,44 @@ def test_a_nul_byte_rejects_its_row_and_is_kept_readable(account):
     assert batch.rejected_rows.get().raw["description"] == "a\ufffdb"
 
 
-def test_an_unclosed_quote_fails_the_batch_with_the_parser_message(account):
+def test_an_unclosed_quote_rejects_its_line_as_bad_csv(account):
     batch = ingest(feed_text([]) + f'X1,POS,{ACCOUNT_NO},2025-03-01T10:00:00,5.00,DEBIT,,,,"never closed\n')
-    assert batch.status == BatchStatus.FAILED
-    assert "not valid CSV" in batch.error
+    assert batch.status == BatchStatus.DONE
+    assert counts(batch) == (1, 0, 0, 1)
+    assert reasons_of(batch) == {1: ["bad_csv"]}
+    assert batch.rejected_rows.get().raw["_line"].endswith('"never closed')
+
+
+@pytest.mark.parametrize("with_extra_fields", [False, True])
+def test_a_malformed_line_after_the_first_chunk_is_rejected_and_every_other_line_loads(
+        account, small_chunks, with_extra_fields):
+    bad_line = f'B5,POS,"{ACCOUNT_NO},2025-03-01T10:00:00,5.00,DEBIT,,,,never closed'  # swallows the rest
+    rows = [row(external_id=f"F{n}") for n in range(1, 11)]
+    lines = feed_text(rows).splitlines()
+    lines[5] = bad_line  # row 5, in the second chunk of 3
+    if with_extra_fields:
+        lines[2] += ",surplus"  # row 2: the Python parser reads the file, and stops at row 5 too
+    batch = ingest("\n".join(lines) + "\n")
+    assert batch.status == BatchStatus.DONE, batch.error
+    received, inserted, duplicates, rejected = counts(batch)
+    assert received == inserted + duplicates + rejected == 10
+    expected = {5: ["bad_csv"], **({2: ["field_count"]} if with_extra_fields else {})}
+    assert reasons_of(batch) == expected
+    loaded = {f"F{n}" for n in range(1, 11) if n not in expected}
+    assert set(Transaction.objects.values_list("external_id", flat=True)) == loaded
+    assert batch.rejected_rows.get(row_number=5).raw["_line"] == bad_line
+
+
+def test_a_malformed_line_reads_the_same_chunks_when_the_batch_resumes(account, small_chunks):
+    """Resuming after chunk 1 (as after a worker crash) gives the rows after it, the malformed one included."""
+    rows = [row(external_id=f"F{n}") for n in range(1, 11)]
+    lines = feed_text(rows).splitlines()
+    lines[8] = 'F8,POS,"unclosed'
+    data = ("\n".join(lines) + "\n").encode()
+    everything = list(fileformat.chunks_read(io.BytesIO(data), columns=list(fileformat.COLUMNS), chunk_rows=3))
+    resumed = list(fileformat.chunks_read(io.BytesIO(data), columns=list(fileformat.COLUMNS), chunk_rows=3,
+                                          skip_chunks=2))
+    assert [number for number, _chunk in everything] == [0, 1, 2, 3]
+    assert [number for number, _chunk in resumed] == [2, 3]
+    assert list(resumed[0][1].index) == list(everything[2][1].index) == [7, 8, 9]
+    assert list(resumed[0][1]["external_id"]) == ["F7", "F8", "F9"]

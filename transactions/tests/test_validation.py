@@ -47,6 +47,9 @@ IN_A_YEAR = (timezone.now() + dt.timedelta(days=365)).isoformat(timespec="second
     ({"occurred_at": "2025-03-01T25:00:00"}, "occurred_at", "bad_timestamp"),
     ({"occurred_at": "2025-03-01T10:00:00+99:00"}, "occurred_at", "bad_timestamp"),
     ({"occurred_at": IN_A_YEAR}, "occurred_at", "future_timestamp"),
+    ({"occurred_at": "0001-01-01T00:00:00"}, "occurred_at", "occurred_too_old"),
+    ({"occurred_at": "0001-01-01T00:00:00+08:00"}, "occurred_at", "occurred_too_old"),
+    ({"occurred_at": "1899-12-31T12:00:00+08:00"}, "occurred_at", "occurred_too_old"),
     ({"mcc": "541"}, "mcc", "bad_mcc"),
     ({"mcc": "54a1"}, "mcc", "bad_mcc"),
     ({"mcc": "٥٤١١"}, "mcc", "bad_mcc"),
@@ -114,6 +117,14 @@ def test_a_naive_timestamp_is_read_in_the_configured_time_zone(account, settings
     settings.TIME_ZONE = "Europe/London"
     ingest(feed_text([row(occurred_at="2025-07-01T12:00:00")]))
     assert Transaction.objects.get().occurred_at == aware("2025-07-01T12:00:00+01:00")
+
+
+def test_the_earliest_date_is_a_setting_and_its_first_moment_is_loaded(account, settings):
+    settings.EARLIEST_DATE = dt.date(2000, 1, 1)
+    batch = ingest(feed_text([row(external_id="OLD", occurred_at="1999-12-31T23:59:59+08:00"),
+                              row(external_id="FIRST", occurred_at="2000-01-01T00:00:00+08:00")]))
+    assert counts(batch) == (2, 1, 0, 1)
+    assert reasons_of(batch) == {1: ["occurred_too_old"]}
 
 
 def test_a_time_a_few_minutes_ahead_is_clock_skew_not_the_future(account):
