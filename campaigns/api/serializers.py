@@ -154,3 +154,7 @@ class ResultsSerializer(serializers.Serializer):
     treated = serializers.DictField()
     holdout = serializers.DictField()
     lift = serializers.DictField(allow_null=True)
+
+
+class CallListRevealSerializer(serializers.Serializer):
+    reveal = serializers.BooleanField(help_text="true: full mobile numbers, one reveal per customer in the access log.")
