@@ -61,5 +61,7 @@ USER crm
 
 EXPOSE 8000
 
-# Web by default; docker-compose.yml runs the worker, beat and migrations from the same image.
-CMD ["sh", "-c", "exec gunicorn crm_site.wsgi --bind 0.0.0.0:${WEB_PORT:-8000} --workers ${WEB_WORKERS:-2} --access-logfile - --graceful-timeout 30"]
+# Web by default; docker-compose.yml runs the worker, beat and migrations from the same image. The access-log
+# format has the path without its query string and no Referer, so no identifier reaches a log line (the same
+# format as in the Procfile and docker-compose.yml).
+CMD ["sh", "-c", "exec gunicorn crm_site.wsgi --bind 0.0.0.0:${WEB_PORT:-8000} --workers ${WEB_WORKERS:-2} --access-logfile - --access-logformat '%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(L)s' --graceful-timeout 30"]

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.conf import settings
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,8 +59,8 @@ def access_log_for_user(*, user, date_from: dt.date | None = None, date_to: dt.d
         rows = rows.filter(at__gte=_start_of(date_from))
     if date_to:
         rows = rows.filter(at__lt=_start_of(date_to + dt.timedelta(days=1)))
-    if customer is not None:
-        rows = rows.filter(customer=customer)
+    if customer is not None:  # its own rows and those of the profiles merged into it, kept on their tombstones
+        rows = rows.filter(Q(customer=customer) | Q(customer__merged_into=customer))
     if staff_id is not None:
         rows = rows.filter(user_id=staff_id)
     if via:

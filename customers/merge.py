@@ -81,8 +81,11 @@ class Strategy(enum.Enum):
     UNHANDLED = "unhandled"  # a uniqueness rule the generic mover cannot read: add a policy below
 
 
-# Relations whose rows stay where they are, by "app_label.model.field".
+# Relations whose rows stay where they are, by "app_label.model.field". The access record is append-only (a
+# trigger refuses any UPDATE): who looked at the merged profile stays on its tombstone, and the survivor's
+# record reads both (customers.access).
 KEEP_RELATIONS = frozenset({
+    "customers.customeraccesslog.customer",
     "customers.customermerge.survivor", "customers.customermerge.merged",
     "customers.duplicatedismissal.customer_a", "customers.duplicatedismissal.customer_b",
 })

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.exceptions import NotAllowed
@@ -124,12 +127,38 @@ def customer_update(*, customer: Customer, changed_by: AbstractBaseUser | None, 
 
 
 def customer_access_record(*, customer: Customer, user: AbstractBaseUser, via: str, ip_address: str | None = None,
-                           action: str = AccessAction.VIEW, field: str = "", reason: str = "") -> CustomerAccessLog:
-    """Put one look at a profile on record (append-only). A reveal must say why."""
+                           action: str = AccessAction.VIEW, field: str = "",
+                           reason: str = "") -> CustomerAccessLog | None:
+    """Put one look at a profile on record (append-only). A reveal must say why, and is always a row of its own;
+    a view already on record for this staff member, customer and entry point within ACCESS_LOG_DEDUP_MINUTES
+    writes nothing (None)."""
     if action == AccessAction.REVEAL and not reason.strip():
         raise CustomerInvalid(_("Say why you need to see this field in full."), field="reason")
-    return CustomerAccessLog.objects.create(customer=customer, user=user, via=via, action=action, field=field,
-                                            reason=reason.strip()[:255], ip_address=ip_address or None)
+    if action != AccessAction.VIEW:
+        return CustomerAccessLog.objects.create(customer=customer, user=user, via=via, action=action, field=field,
+                                                reason=reason.strip()[:255], ip_address=ip_address or None)
+    written = customers_access_record(customer_ids=[customer.pk], user=user, via=via, ip_address=ip_address)
+    return written[0] if written else None
+
+
+def customers_access_record(*, customer_ids: Iterable[int], user: AbstractBaseUser, via: str,
+                            ip_address: str | None = None, action: str = AccessAction.VIEW, field: str = "",
+                            reason: str = "") -> list[CustomerAccessLog]:
+    """One access row per customer (a list shown or exported), in two queries whatever the number.
+
+    Views are de-duplicated per staff member, customer and entry point within ACCESS_LOG_DEDUP_MINUTES;
+    reveals (which carry a reason) never are.
+    """
+    ids = set(customer_ids)
+    if action == AccessAction.VIEW and ids:
+        since = timezone.now() - dt.timedelta(minutes=settings.ACCESS_LOG_DEDUP_MINUTES)
+        ids -= set(CustomerAccessLog.objects.filter(user=user, via=via, action=AccessAction.VIEW, at__gt=since,
+                                                    customer_id__in=ids).values_list("customer_id", flat=True))
+    now = timezone.now()
+    return CustomerAccessLog.objects.bulk_create([
+        CustomerAccessLog(customer_id=customer_id, user=user, via=via, action=action, field=field,
+                          reason=reason.strip()[:255], ip_address=ip_address or None, at=now)
+        for customer_id in sorted(ids)])
 
 
 CONTACT_FIELDS = frozenset({

@@ -23,6 +23,7 @@ from crm_site.exceptions import NotAllowed
 from . import access, history
 from .forms import AccessFilterForm
 from .models import Customer
+from .reading import customer_read_record
 
 ROWS_PER_PAGE = 50
 FILTERS = ("date_from", "date_to", "customer", "staff", "via", "action")
@@ -86,6 +87,7 @@ def access_list(request):
 def access_for_customer(request, customer_no: str):
     customer = _customer(customer_no)
     _in_scope(request.user, customer, "customers.view_customeraccesslog")
+    customer_read_record(request, customer=customer)
     return _access_page(request, template="customers/access_customer.html", fixed={"customer": customer},
                         context={"customer": customer})
 
@@ -127,4 +129,5 @@ def access_csv(request):
 def customer_history(request, customer_no: str):
     customer = _customer(customer_no)
     entries = history.customer_history(customer=customer, user=request.user, page=request.GET.get("page"))
+    customer_read_record(request, customer=customer)  # its past addresses and masked identifiers
     return render(request, "customers/history.html", {"customer": customer, "entries": entries})

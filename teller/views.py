@@ -8,13 +8,15 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.selectors import staff_profile_get
 from crm_site.http import client_ip
 from customers import search, selectors, services
 from customers.exceptions import CustomerMerged
 from customers.models import AccessAction, AccessVia, ConsentSource
+from customers.reading import customer_open
 
 from . import forms
 from .selectors import customer_360, tiers_attach, transactions_page
@@ -36,28 +38,45 @@ def home(request):
 
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
+@never_cache
 def customer_search(request):
-    form = forms.SearchForm(request.GET)
+    """The one-box search. The box posts its query: an ID, mobile, card or account number in a URL would end
+    up in access logs, browser history and the next page's Referer. A GET still answers names (old links),
+    and refuses an identifier with a 400 that points to the box."""
+    form = forms.SearchForm(request.POST if request.method == "POST" else request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    if request.method == "GET" and search.looks_like_identifier(query):
+        context = {"result": None, "query": "", "shown_query": search.query_for_display(query),
+                   "form": forms.SearchForm(), "identifier_in_url": True}
+        return render(request, "teller/search.html", context, status=400)
     result = search.customers_search(query=query, branch_id=_branch_id(request))
     if not request.htmx and result.exact_identifier and len(result.customers) == 1:
-        return redirect("teller:customer", customer_no=result.customers[0].customer_no)
+        # 303: the browser follows a POST with a GET of the profile, and Back does not post the number again
+        return _see_other(reverse("teller:customer", kwargs={"customer_no": result.customers[0].customer_no}))
     tiers_attach(customers=result.customers)
+    shown = search.query_for_display(query)
+    context = {"result": result, "query": query, "shown_query": shown,
+               # the box keeps a name to refine it; an identifier is not written back into the page
+               "box_query": "" if shown != query else query}
     if request.htmx:
-        return render(request, "teller/_results.html", {"result": result, "query": query})
-    return render(request, "teller/search.html", {"result": result, "query": query, "form": form})
+        return render(request, "teller/_results.html", context)
+    return render(request, "teller/search.html", {**context, "form": form})
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
 
 
 @login_required
 @require_GET
 def customer_detail(request, customer_no):
     try:
-        customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+        customer = customer_open(request, customer_no=customer_no)
     except CustomerMerged as merged:  # an old customer number: the profile that absorbed it
         return redirect("teller:customer", customer_no=merged.survivor_no)
-    services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
-                                    ip_address=client_ip(request))
     context = customer_360(customer=customer)
     context.update({
         "filter_form": forms.TransactionFilterForm(),
@@ -77,7 +96,7 @@ def _contact_initial(customer):
 @login_required
 @require_GET
 def customer_transactions(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     form = forms.TransactionFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "teller/_transactions.html", {"customer": customer, "filter_form": form,
@@ -95,7 +114,7 @@ def customer_transactions(request, customer_no):
 @permission_required("customers.add_interaction", raise_exception=True)
 @require_POST
 def interaction_add(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     form = forms.InteractionForm(request.POST)
     status = 200
     if form.is_valid():
@@ -112,7 +131,7 @@ def interaction_add(request, customer_no):
 @permission_required("customers.add_consentrecord", raise_exception=True)
 @require_POST
 def consent_update(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     form = forms.ConsentForm(request.POST)
     status = 200
     if form.is_valid():
@@ -131,7 +150,7 @@ def consent_update(request, customer_no):
 @permission_required("customers.change_customer_contact", raise_exception=True)
 @require_GET
 def contact_form(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     context = {"customer": customer, "contact_form": forms.ContactForm(initial=_contact_initial(customer))}
     return render(request, "teller/_contact.html", context)
 
@@ -140,7 +159,7 @@ def contact_form(request, customer_no):
 @permission_required("customers.change_customer_contact", raise_exception=True)
 @require_POST
 def contact_update(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     form = forms.ContactForm(request.POST)
     status, saved = 200, False
     if form.is_valid():
@@ -169,7 +188,7 @@ def contact_update(request, customer_no):
 @permission_required("customers.reveal_customer_pii", raise_exception=True)
 @require_POST
 def reveal_id(request, customer_no):
-    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
         return render(request, "teller/_reveal.html", {"customer": customer, "reveal_form": form}, status=400)

@@ -159,3 +159,7 @@ class ResultsSerializer(serializers.Serializer):
     lift = serializers.DictField(allow_null=True, help_text="Intention to treat: assigned against the holdout.")
     lift_contacted = serializers.DictField(allow_null=True, required=False,
                                            help_text="The contacted only against the holdout (per contacted).")
+
+
+class CallListRevealSerializer(serializers.Serializer):
+    reveal = serializers.BooleanField(help_text="true: full mobile numbers, one reveal per customer in the access log.")

@@ -18,9 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Product
-from crm_site.http import client_ip
+from crm_site.http import client_ip, no_store
 from crm_site.parsers import StrictJSONParser
 from crm_site.permissions import HasRequiredPermissions
+from customers.models import AccessVia
 
 from .. import selectors, services
 from ..exceptions import CampaignInvalid
@@ -202,23 +203,39 @@ class RecipientsView(CampaignView):
 
 
 class CallListView(CampaignView):
+    """GET: mobiles masked. POST {"reveal": true}: full numbers, a state-changing read (one access-log row per
+    customer), so not a GET that a link, a prefetch or a crawler could trigger."""
+
     required_permissions = ("campaigns.view_campaign",)
 
-    @extend_schema(operation_id="campaign_call_list", tags=TAGS, summary="The PHONE call list as CSV",
-                   description="Mobiles masked; ?reveal=1 gives full numbers to staff who may reveal them, and "
-                               "logs one access per customer.",
-                   parameters=[OpenApiParameter("reveal", bool)],
+    def _csv(self, request: Request, campaign_id: int, *, reveal: bool) -> HttpResponse:
+        campaign = self.campaign(campaign_id)
+        text = services.call_list_csv(campaign=campaign, user=request.user, reveal=reveal,
+                                      ip_address=client_ip(request), via=AccessVia.API)
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-call-list.csv"'
+        return no_store(response)
+
+    @extend_schema(operation_id="campaign_call_list", tags=TAGS, summary="The PHONE call list as CSV, mobiles masked",
+                   description="Logs one access (a view) per customer on the list. Full numbers: POST.",
                    responses={(200, "text/csv"): OpenApiResponse(description="CSV"), 403: FORBIDDEN,
                               404: NOT_FOUND})
     def get(self, request: Request, campaign_id: int) -> HttpResponse:
-        campaign = self.campaign(campaign_id)
-        reveal = request.query_params.get("reveal") in ("1", "true", "yes")
-        text = services.call_list_csv(campaign=campaign, user=request.user, reveal=reveal,
-                                      ip_address=client_ip(request))
-        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-call-list.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
+        if "reveal" in request.query_params:
+            raise ValidationError({"reveal": ["Full mobile numbers are revealed by POST with {\"reveal\": true}."]})
+        return self._csv(request, campaign_id, reveal=False)
+
+    @extend_schema(operation_id="campaign_call_list_reveal", tags=TAGS,
+                   summary="The PHONE call list as CSV, full mobiles (logged per customer)",
+                   description="{\"reveal\": true} gives full numbers to staff who may reveal them (else 403), and "
+                               "logs one reveal per customer (via \"api\"); {\"reveal\": false} is the masked list.",
+                   request=serializers.CallListRevealSerializer,
+                   responses={(200, "text/csv"): OpenApiResponse(description="CSV"), 400: BAD_REQUEST,
+                              403: FORBIDDEN, 404: NOT_FOUND})
+    def post(self, request: Request, campaign_id: int) -> HttpResponse:
+        body = serializers.CallListRevealSerializer(data=_body(request))
+        body.is_valid(raise_exception=True)
+        return self._csv(request, campaign_id, reveal=body.validated_data["reveal"])
 
 
 class ResultsView(CampaignView):

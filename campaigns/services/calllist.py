@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm_site.exceptions import NotAllowed
-from customers.models import AccessAction, AccessVia, CustomerAccessLog
+from customers.models import AccessAction, AccessVia
+from customers.services import customers_access_record
 
 from ..models import Campaign
 from ..selectors import call_list, campaign_in_scope
@@ -26,7 +27,10 @@ COLUMNS = ("recipient_id", "customer_no", "name", "salutation", "mobile", "prefe
 
 
 @transaction.atomic
-def call_list_csv(*, campaign: Campaign, user, reveal: bool = False, ip_address: str | None = None) -> str:
+def call_list_csv(*, campaign: Campaign, user, reveal: bool = False, ip_address: str | None = None,
+                  via: str = AccessVia.PAGE) -> str:
+    """The list as CSV text; every customer on it gets an access row through `via` (page or api): a reveal
+    one each time, a masked view de-duplicated as every view is."""
     if not user.has_perm("campaigns.view_campaign") or not campaign_in_scope(campaign=campaign, user=user):
         raise NotAllowed(_("You may not download this call list."))
     if reveal and not user.has_perm("customers.reveal_customer_pii"):
@@ -40,9 +44,7 @@ def call_list_csv(*, campaign: Campaign, user, reveal: bool = False, ip_address:
         writer.writerow([r.pk, c.customer_no, c.display_name, c.salutation, c.mobile if reveal else c.masked_mobile,
                          c.preferred_contact_time, r.language, r.response,
                          timezone.localtime(r.responded_at).isoformat() if r.responded_at else ""])
-    if reveal and rows:
-        reason = _("Call list of campaign #%(id)s") % {"id": campaign.pk}
-        CustomerAccessLog.objects.bulk_create([
-            CustomerAccessLog(customer_id=r.customer_id, user=user, via=AccessVia.PAGE, action=AccessAction.REVEAL,
-                              field="mobile", reason=reason[:255], ip_address=ip_address or None) for r in rows])
+    reason = _("Call list of campaign #%(id)s") % {"id": campaign.pk}
+    customers_access_record(customer_ids=[r.customer_id for r in rows], user=user, via=via, ip_address=ip_address,
+                            **({"action": AccessAction.REVEAL, "field": "mobile", "reason": reason} if reveal else {}))
     return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 Chinese names correctly

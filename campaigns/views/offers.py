@@ -11,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm_site.exceptions import DomainError, NotFound
-from crm_site.http import client_ip
+from crm_site.http import client_ip, no_store
+from customers.models import AccessVia
+from customers.reading import customer_read_record, customers_read_record
 
 from .. import selectors, services
 from ..forms import OutcomeForm
@@ -27,6 +29,7 @@ COUNTER_OUTCOMES = (OfferOutcome.INTERESTED, OfferOutcome.DECLINED, OfferOutcome
 def call_list(request, campaign_id: int):
     campaign = selectors.campaign_get(campaign_id=campaign_id, user=request.user)
     calls = Paginator(selectors.call_list(campaign=campaign), CALLS_PER_PAGE).get_page(request.GET.get("page"))
+    customers_read_record(request, customer_ids=[call.customer_id for call in calls])
     script = ((campaign.messages or {}).get(CampaignChannel.PHONE) or {}).get("zh-hans", {}).get("body", "")
     return render(request, "campaigns/call_list.html",
                   {"campaign": campaign, "calls": calls, "script": script, "outcome_form": OutcomeForm()})
@@ -39,10 +42,11 @@ def call_list_csv(request, campaign_id: int):
     """The call list as CSV: masked mobiles (GET); full ones (POST reveal=1), logged per customer by the service."""
     campaign = selectors.campaign_get(campaign_id=campaign_id, user=request.user)
     reveal = request.method == "POST" and request.POST.get("reveal") == "1"
-    text = services.call_list_csv(campaign=campaign, user=request.user, reveal=reveal, ip_address=client_ip(request))
+    text = services.call_list_csv(campaign=campaign, user=request.user, reveal=reveal, ip_address=client_ip(request),
+                                  via=AccessVia.PAGE)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-call-list.csv"'
-    return response
+    return no_store(response)
 
 
 def _record(request, recipient: CampaignRecipient, outcomes) -> tuple[OutcomeForm, str | None, int]:
@@ -70,6 +74,7 @@ def call_outcome(request, campaign_id: int, recipient_id: int):
         raise Http404
     form, error, status = _record(request, recipient, OfferOutcome.values)
     recipient.refresh_from_db()
+    customer_read_record(request, customer=recipient.customer)  # the row shows the customer's name and mobile
     context = {"campaign": campaign, "call": recipient, "outcome_form": form, "error": error,
                "saved": status == 200}
     if not request.htmx:
@@ -89,6 +94,7 @@ def offer_outcome(request, recipient_id: int):
         raise Http404
     form, error, status = _record(request, offer, COUNTER_OUTCOMES)
     offer.refresh_from_db()
+    customer_read_record(request, customer=offer.customer)  # the pitch is written for this customer
     # still open (e.g. "interested"): shown again with its pitch, as the 360 page has it
     offer = next((o for o in selectors.offers_for_customer(customer=offer.customer) if o.pk == offer.pk), offer)
     if not request.htmx and status == 200:

@@ -1,5 +1,6 @@
 """Settings shared by every environment; values come from the environment (django-environ)."""
 
+import ipaddress
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "crm_site.middleware.DomainErrorMiddleware",
     "crm_site.middleware.HtmxLoginRedirectMiddleware",
+    "crm_site.http.PersonalDataNoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "crm_site.urls"
@@ -329,6 +331,14 @@ LOGGING = {
 # Profile care (issue 7): the access record and duplicates. A member of staff who opens more than this many
 # profiles of other branches' customers in one day is flagged on the admin home page.
 ACCESS_UNUSUAL_OTHER_BRANCH_PER_DAY = env.int("ACCESS_UNUSUAL_OTHER_BRANCH_PER_DAY", default=20)
+# Reads of one customer by one member of staff through one entry point (page, API, admin) within this many
+# minutes are one row of the access record: opening the 360 page and its panels is one look, not twenty.
+ACCESS_LOG_DEDUP_MINUTES = env.int("ACCESS_LOG_DEDUP_MINUTES", default=5)
+# The reverse proxies (addresses or networks, comma separated) whose X-Forwarded-For header names the client
+# in the access record; empty: the header is ignored and the record keeps the connecting address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start (ValueError), not every request
 # Duplicate detection: groups sharing a mobile or a name + birth date larger than this are skipped (shared
 # numbers, placeholder data), and so are birth dates shared by more than the second (pinyin is compared within
 # one birth date: the cost grows with its square); names "sound alike" at this pinyin trigram similarity.

@@ -12,10 +12,13 @@
     list.forEach(function (r, i) { r.classList.toggle("selected", i === index); r.setAttribute("aria-selected", i === index); });
     if (list[index]) { list[index].scrollIntoView({ block: "nearest" }); }
   }
-  // results shown are for what is in the box now (not an older, slower answer)
+  // Results shown are for what is in the box now (not an older, slower answer). The page echoes an
+  // identifier masked, so remember what each request posted rather than reading it back from the page.
+  var sent = null;
+  var answered = null;
+  form.addEventListener("htmx:beforeRequest", function () { sent = box.value.trim(); });
   function current() {
-    var table = results.querySelector("table.results");
-    return table && table.dataset.query === box.value.trim();
+    return results.querySelector("table.results") !== null && answered === box.value.trim();
   }
 
   box.addEventListener("keydown", function (event) {
@@ -44,5 +47,8 @@
     var row = event.target.closest("tr.result");
     if (row && !event.target.closest("a")) { window.location.assign(row.dataset.href); }
   });
-  document.addEventListener("htmx:afterSwap", function () { box.focus(); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target === results) { answered = sent; }
+    box.focus();
+  });
 })();

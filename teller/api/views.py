@@ -9,13 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm_site.http import client_ip
 from crm_site.permissions import HasRequiredPermissions
-from customers import selectors as customer_selectors
-from customers import services as customer_services
 from customers.api.views import FORBIDDEN, NOT_FOUND
 from customers.exceptions import CustomerMerged
 from customers.models import AccessVia
+from customers.reading import customer_open
 from teller.selectors import customer_360
 
 from . import serializers
@@ -38,7 +36,7 @@ class Customer360View(APIView):
     )
     def get(self, request: Request, customer_no: str) -> Response:
         try:
-            customer = customer_selectors.customer_get(customer_no=customer_no, user=request.user)
+            customer = customer_open(request, customer_no=customer_no, via=AccessVia.API)
         except CustomerMerged as merged:
             # a merge is for good: 301 to the surviving profile, and the pointer in the body for clients
             # that do not follow redirects
@@ -46,6 +44,4 @@ class Customer360View(APIView):
                                 status=status.HTTP_301_MOVED_PERMANENTLY)
             response["Location"] = reverse("teller-api:customer-360", kwargs={"customer_no": merged.survivor_no})
             return response
-        customer_services.customer_access_record(customer=customer, user=request.user, via=AccessVia.API,
-                                                 ip_address=client_ip(request))
         return Response(serializers.Customer360Serializer(customer_360(customer=customer)).data)
