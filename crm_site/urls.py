@@ -18,7 +18,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
     path("access/", include("customers.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("", include("branches.urls")),  # login (password, then the code for two-factor sign-in), /admin/login/
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
