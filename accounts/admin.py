@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
-from customers.admin import customer_inlines_add
+from crm_site.admin_tools import AllRowsAdminMixin, ReadOnlyAdminMixin, ReadOnlyTabularInline
+from customers.admin import CustomerScopedAdminMixin, customer_inlines_add
 
 from .models import Account, Card, Product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AllRowsAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "name_en", "kind", "launched_at", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name", "name_en"]
@@ -21,7 +21,7 @@ class CardInline(ReadOnlyTabularInline):
 
 
 @admin.register(Account)
-class AccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccountAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Accounts come from the core banking system: the CRM shows them, never edits them."""
 
     list_display = ["account_no", "customer", "product", "branch", "currency", "balance", "balance_as_of", "status"]
@@ -56,7 +56,7 @@ customer_inlines_add(CustomerAccountInline, CustomerCardInline)
 
 
 @admin.register(Card)
-class CardAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CardAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["masked_pan", "customer", "account", "kind", "status", "expiry"]
     list_filter = ["kind", "status"]
     search_fields = ["=customer__customer_no", "=pan_last4"]

@@ -21,11 +21,19 @@ class Branch(models.Model):
 
 
 class Role(models.TextChoices):
-    """Each role is a Django group of the same name, with permissions (data migration 0002)."""
+    """Each role is a Django group of the same name, with permissions (data migrations).
+
+    A new role is one line here, its group's permissions in a data migration of the app that owns them,
+    and, if it opens the admin, a place in ADMIN_SITE_ROLES.
+    """
 
     TELLER = "teller", _("Teller")
     MANAGER = "manager", _("Branch manager")
     ADMIN = "admin", _("Administrator")
+
+
+# Roles whose staff open the Django admin (is_staff follows the role): managers read there, admins edit.
+ADMIN_SITE_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 
 
 class StaffProfile(models.Model):

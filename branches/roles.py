@@ -6,7 +6,10 @@ Each app grants the permissions of its own models (so no migration reaches up a 
 
 from __future__ import annotations
 
-ROLE_GROUPS = ("teller", "manager", "admin", "channel_system")
+from .models import Role
+
+CHANNEL_SYSTEM_GROUP = "channel_system"  # API logins of channel systems: a group, not a staff role
+ROLE_GROUPS = (*Role.values, CHANNEL_SYSTEM_GROUP)
 
 
 def ensure_groups(apps) -> None:

@@ -2,11 +2,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 
-from .models import Branch, Role, StaffProfile
+from .models import ADMIN_SITE_ROLES, Branch, Role, StaffProfile
+from .roles import CHANNEL_SYSTEM_GROUP
 
 User = get_user_model()
-
-CHANNEL_SYSTEM_GROUP = "channel_system"
 
 
 @transaction.atomic
@@ -30,12 +29,16 @@ def staff_create(*, username: str, password: str, branch: Branch, role: str, fir
 
 @transaction.atomic
 def staff_set_role(*, user: AbstractBaseUser, role: str) -> None:
-    user.groups.remove(*Group.objects.filter(name__in=Role.values))
+    """The one place a role is set: the profile's field, the role's group (and no other role's), and
+    whether the admin site opens (managers read there, admins edit)."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name=role))
     user.groups.add(Group.objects.get(name=role))
-    # managers read the access log and history in the admin; admins edit there
-    user.is_staff = role in (Role.MANAGER, Role.ADMIN)
+    user.is_staff = role in ADMIN_SITE_ROLES
     user.save(update_fields=["is_staff"])
     StaffProfile.objects.filter(user=user).update(role=role)
+    user.__dict__.pop("_staff_profile_cache", None)
 
 
 @transaction.atomic

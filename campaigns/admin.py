@@ -7,8 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.admin_tools import ReadOnlyAdminMixin
+from customers.admin import CustomerScopedAdminMixin
 
 from .models import Campaign, CampaignRecipient, CampaignResult, OutboxMessage
+from .selectors import user_scope
 
 
 def _app_url(campaign_id: int) -> str | None:
@@ -18,8 +20,26 @@ def _app_url(campaign_id: int) -> str | None:
         return None
 
 
+class CampaignScopedAdminMixin(CustomerScopedAdminMixin):
+    """Rows of a campaign: a reader sees those of the campaigns the app shows them (selectors.user_scope: an
+    admin every campaign, a manager their branch's); rows naming a customer are reads on record."""
+
+    campaign_path = "campaign"  # where the row's campaign is; "" when the row is one
+    customer_paths = ()
+
+    def scope_rows(self, request, queryset):
+        scope = user_scope(user=request.user)
+        if not scope.allowed:
+            return queryset.none()
+        if scope.everything:
+            return queryset
+        prefix = f"{self.campaign_path}__" if self.campaign_path else ""
+        return queryset.filter(**{f"{prefix}branch": scope.branch})
+
+
 @admin.register(Campaign)
-class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(CampaignScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    campaign_path = ""
     list_display = ["id", "name", "product", "branch", "status", "created_by", "approved_by", "launched_at",
                     "completed_at", "app_page"]
     list_filter = ["status", "branch", "product__kind"]
@@ -38,7 +58,8 @@ class CampaignAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CampaignRecipient)
-class CampaignRecipientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CampaignRecipientAdmin(CampaignScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    customer_paths = ("customer",)
     list_display = ["id", "campaign", "customer", "channel", "holdout", "status", "skip_reason", "attempts",
                     "sent_at", "delivered_at", "response", "converted_at"]
     list_filter = ["status", "channel", "holdout", "skip_reason", "response"]
@@ -49,7 +70,9 @@ class CampaignRecipientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(CampaignScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    campaign_path = "recipient__campaign"
+    customer_paths = ("recipient__customer",)
     list_display = ["id", "channel", "status", "attempts", "created_at", "sent_at", "delivered_at", "error"]
     list_filter = ["status", "channel"]
     raw_id_fields = ["recipient"]
@@ -57,6 +80,6 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CampaignResult)
-class CampaignResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CampaignResultAdmin(CampaignScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["campaign", "computed_at"]
     raw_id_fields = ["campaign"]

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Product
-from branches.models import Branch, Role
-from branches.selectors import staff_profile_get
+from branches.models import Branch
+from branches.selectors import is_bank_admin, staff_profile_get
 from crm_site.exceptions import NotFound
 from customers.models import Customer
 
@@ -48,13 +48,11 @@ class Scope:
 def user_scope(*, user) -> Scope:
     if not (user and user.is_authenticated and user.has_perm("campaigns.view_campaign")):
         return Scope(allowed=False)
-    if user.is_superuser:
+    if is_bank_admin(user):
         return Scope(allowed=True)
     profile = staff_profile_get(user=user)
     if profile is None:
         return Scope(allowed=False)
-    if profile.role == Role.ADMIN:
-        return Scope(allowed=True)
     return Scope(allowed=True, branch=profile.branch)
 
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from branches.forms import AdminLoginForm, LoginForm
+from branches.forms import AdminLoginForm
 
 from . import health
 
@@ -20,8 +20,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
     path("access/", include("customers.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-         name="login"),
+    path("", include("branches.urls")),  # login (password, then the code for two-factor sign-in), /admin/login/
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -17,7 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.selectors import staff_profile_get
+from branches.selectors import is_bank_admin, staff_profile_get
 from crm_site.exceptions import NotAllowed
 
 from .models import AccessAction, Customer, CustomerAccessLog
@@ -32,7 +32,7 @@ def record_scope(*, user, permission: str = "customers.view_customeraccesslog") 
     """
     if not user.is_authenticated or not user.has_perm(permission):
         raise NotAllowed(_("You may not read the access record."))
-    if user.is_superuser or user.has_perm("branches.change_branch"):
+    if is_bank_admin(user):
         return None
     profile = staff_profile_get(user=user)
     if profile is None:

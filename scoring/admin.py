@@ -17,7 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from crm_site.admin_tools import ReadOnlyAdminMixin
+from crm_site.admin_tools import AllRowsAdminMixin, ReadOnlyAdminMixin
+from customers.admin import CustomerScopedAdminMixin
 
 from . import services
 from .models import CustomerScore, RunKind, ScoreRun
@@ -32,7 +33,7 @@ def _dashboard_url(branch_code: str) -> str:
 
 
 @admin.register(CustomerScore)
-class CustomerScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerScoreAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["customer", "tier", "value_score", "top_percent", "aum", "preferred_channel", "computed_at",
                     "page_360", "branch_dashboard"]
     list_filter = ["tier", "preferred_channel", "usual_time_of_day", "customer__home_branch"]
@@ -56,7 +57,9 @@ class CustomerScoreAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ScoreRun)
-class ScoreRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ScoreRunAdmin(AllRowsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Bank-wide refreshes, no branch's data: every reader with the permission, as the app's API."""
+
     list_display = ["id", "kind", "status", "as_of", "customers_scored", "attempts", "created_at", "finished_at",
                     "duration", "requested_by"]
     list_filter = ["kind", "status"]

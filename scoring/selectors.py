@@ -15,7 +15,7 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from branches.models import Branch
-from branches.selectors import branches_visible_to, staff_profile_get
+from branches.selectors import branches_visible_to, is_bank_admin, staff_profile_get
 from crm_site.exceptions import NotAllowed, NotFound
 from customers.models import Customer
 from transactions.models import Category
@@ -47,7 +47,7 @@ def tiers_for_customers(*, customer_ids: Iterable[int]) -> dict[int, str]:
 
 def sees_every_branch(user) -> bool:
     """Admins (and superusers): the rule of branches.selectors.branches_visible_to."""
-    return user.is_superuser or user.has_perm("branches.change_branch")
+    return is_bank_admin(user)
 
 
 def _require_dashboard(user) -> None:

@@ -105,3 +105,245 @@ def test_the_batch_admin_links_to_the_batch_page(client_for, admin_user):
     batch = IngestBatch.objects.create(source="api", file_name="feed.csv")
     html = client_for(admin_user).get(f"/admin/transactions/ingestbatch/{batch.pk}/change/").content.decode()
     assert f'href="/transactions/batches/{batch.pk}/"' in html
+
+
+# --- every registered ModelAdmin × role × own / other branch's row (issue 11 §2) ---------------------------
+#
+# Each admin page is opened by every persona: the changelist, the add form, and the change and delete pages
+# of a row of the manager's branch ("own") and of another branch ("other"). Managers see in /admin/ no more than
+# the app shows them: OWN pages show their branch's rows only (another branch's row is "not found"), ALL pages
+# hold no branch's data, and NONE pages (no equivalent in the app) are closed to them. The registry is walked
+# as it is, so a newly registered ModelAdmin fails test_every_registered_admin_page_is_in_the_matrix until it
+# has a row here.
+
+import datetime as dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
+from django.contrib import admin as django_admin  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework.authtoken.models import Token, TokenProxy  # noqa: E402
+
+from accounts.admin import AccountAdmin  # noqa: E402
+from accounts.models import Account  # noqa: E402
+from accounts.tests.factories import AccountFactory, CardFactory, ProductFactory  # noqa: E402
+from branches import services as branch_services  # noqa: E402
+from branches.models import StaffProfile  # noqa: E402
+from campaigns.models import CampaignRecipient, CampaignResult, OutboxMessage  # noqa: E402
+from campaigns.tests.factories import CampaignFactory  # noqa: E402
+from crm_site.admin_tools import ScopedAdminMixin  # noqa: E402
+from customers.admin import CustomerScopedAdminMixin  # noqa: E402
+from customers.models import ConsentRecord, Customer, CustomerMerge, DuplicateDismissal, Interaction  # noqa: E402
+from scoring.tests.factories import CustomerScoreFactory, ScoreRunFactory  # noqa: E402
+from transactions.models import MerchantCategory, RejectedRow, Transaction  # noqa: E402
+
+
+def _someone(n):
+    return branch_services.staff_create(username=f"clerk{n}", password=PASSWORD_FOR_BUILT_STAFF,
+                                        branch=_BRANCHES[n], role="teller")
+
+
+PASSWORD_FOR_BUILT_STAFF = "another-long-password-7"
+_BRANCHES = {}
+
+
+def _customer(branch, n):
+    return CustomerFactory(home_branch=branch, full_name=["李娜", "王芳"][n], id_number="")
+
+
+def _account(branch, n):
+    return AccountFactory(customer=_customer(branch, n), account_no=f"62220000000000000{n}",
+                          product=ProductFactory(code=f"SAV-{n}"))
+
+
+def _campaign(branch, n):
+    return CampaignFactory(branch=branch, product=ProductFactory(code=f"WM-{n}", kind="WEALTH"))
+
+
+def _recipient(branch, n):
+    return CampaignRecipient.objects.create(campaign=_campaign(branch, n), customer=_customer(branch, n),
+                                            channel="SMS")
+
+
+def _batch(n):
+    return IngestBatch.objects.create(source="api", file_name=f"feed-{n}.csv")
+
+
+_AXES = {"user_agent": "test", "ip_address": "10.0.0.1", "http_accept": "*/*", "path_info": "/login/"}
+
+# model label: (what a manager sees, build(branch, n) -> a row of that branch; n is 0 for own, 1 for other)
+OWN, ALL, NONE = "own branch's rows", "every row", "no page"
+MATRIX = {
+    "auth.group": (NONE, lambda branch, n: Group.objects.get(name=["teller", "manager"][n])),
+    "auth.user": (NONE, lambda branch, n: _someone(n)),
+    "authtoken.tokenproxy": (NONE, lambda branch, n: TokenProxy.objects.get(
+        pk=Token.objects.create(user=_someone(n)).pk)),
+    "axes.accessattempt": (NONE, lambda branch, n: AccessAttempt.objects.create(
+        username=f"u{n}", get_data="", post_data="", failures_since_start=1, **_AXES)),
+    "axes.accesslog": (NONE, lambda branch, n: AccessLog.objects.create(username=f"u{n}", **_AXES)),
+    "axes.accessfailurelog": (NONE, lambda branch, n: AccessFailureLog.objects.create(username=f"u{n}", **_AXES)),
+    "branches.branch": (ALL, lambda branch, n: branch),
+    "branches.staffprofile": (NONE, lambda branch, n: StaffProfile.objects.get(user=_someone(n))),
+    "customers.customer": (OWN, _customer),
+    "customers.customeraccesslog": (OWN, lambda branch, n: CustomerAccessLog.objects.create(
+        customer=_customer(branch, n), user=_someone(n), via=AccessVia.PAGE)),
+    "customers.consentrecord": (OWN, lambda branch, n: ConsentRecord.objects.create(
+        customer=_customer(branch, n), channel="SMS", granted=True, source="import")),
+    "customers.interaction": (OWN, lambda branch, n: Interaction.objects.create(
+        customer=_customer(branch, n), staff=_someone(n), channel="COUNTER", kind="note", text="prefers mornings")),
+    "customers.customermerge": (NONE, lambda branch, n: CustomerMerge.objects.create(
+        survivor=_customer(branch, n), merged=CustomerFactory(home_branch=branch), merged_by=_someone(n))),
+    "customers.duplicatedismissal": (NONE, lambda branch, n: DuplicateDismissal.objects.create(
+        customer_a=_customer(branch, n), customer_b=CustomerFactory(home_branch=branch), dismissed_by=_someone(n))),
+    "accounts.product": (ALL, lambda branch, n: ProductFactory(code=f"P-{n}")),
+    "accounts.account": (OWN, _account),
+    "accounts.card": (OWN, lambda branch, n: CardFactory(account=_account(branch, n))),
+    "transactions.merchantcategory": (ALL, lambda branch, n: MerchantCategory.objects.order_by("mcc")[n]),
+    "transactions.transaction": (OWN, lambda branch, n: Transaction.objects.create(
+        channel="POS", external_id=f"T{n}", account=(account := _account(branch, n)), customer=account.customer,
+        occurred_at=timezone.now() - dt.timedelta(days=1), amount=Decimal("88.00"), direction="DEBIT")),
+    "transactions.ingestbatch": (ALL, lambda branch, n: _batch(n)),
+    "transactions.rejectedrow": (ALL, lambda branch, n: RejectedRow.objects.create(
+        batch=_batch(n), row_number=1, raw={"external_id": "x"}, reasons=[{"code": "bad_amount"}])),
+    "scoring.customerscore": (OWN, lambda branch, n: CustomerScoreFactory(customer=_customer(branch, n))),
+    "scoring.scorerun": (ALL, lambda branch, n: ScoreRunFactory()),
+    "campaigns.campaign": (OWN, _campaign),
+    "campaigns.campaignrecipient": (OWN, _recipient),
+    "campaigns.outboxmessage": (OWN, lambda branch, n: OutboxMessage.objects.create(
+        recipient=_recipient(branch, n), channel="SMS", body="稳享理财上新")),
+    "campaigns.campaignresult": (OWN, lambda branch, n: CampaignResult.objects.create(
+        campaign=_campaign(branch, n), computed_at=timezone.now(), data={})),
+}
+# What the admin role may do beyond reading (model permissions and the admins' read-only rules), and the pages
+# that only a superuser made with createsuperuser opens (the admin role holds no permission of theirs).
+ADMIN_ADDS = {"branches.branch", "branches.staffprofile", "auth.user", "customers.customer", "accounts.product"}
+ADMIN_DELETES = {"branches.staffprofile", "customers.duplicatedismissal"}
+SUPERUSER_ONLY = {"authtoken.tokenproxy", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+REGISTERED = sorted(model._meta.label_lower for model in django_admin.site._registry)
+PERSONAS = ["teller", "manager", "other_branch_manager", "admin_user"]
+NOT_FOUND = "not found"  # the admin's answer for a row outside the reader's scope: back to the admin home
+
+
+def test_every_registered_admin_page_is_in_the_matrix():
+    assert set(REGISTERED) == set(MATRIX)
+
+
+def test_every_registered_admin_narrows_its_rows_with_the_scope_mixin():
+    unscoped = [model._meta.label_lower for model, model_admin in django_admin.site._registry.items()
+                if not isinstance(model_admin, ScopedAdminMixin)]
+    assert unscoped == []
+
+
+def test_every_admin_of_rows_about_a_customer_logs_their_reads():
+    """A model with a foreign key to Customer shows a customer's data: its admin records each read."""
+    not_logged = []
+    for model, model_admin in django_admin.site._registry.items():
+        keyed = model is Customer or any(getattr(f, "related_model", None) is Customer for f in model._meta.fields)
+        if model is CustomerAccessLog or not keyed:
+            continue  # the access log itself is oversight of reads, not a read of the customer
+        if not (isinstance(model_admin, CustomerScopedAdminMixin) and model_admin.log_reads
+                and model_admin.customer_paths):
+            not_logged.append(model._meta.label_lower)
+    assert not_logged == []
+
+
+def _expected(label, persona, action, row):
+    """The status (or LOGIN, NOT_FOUND) a persona gets for an action on a model's page; row is own/other."""
+    kind, _ = MATRIX[label]
+    if persona == "teller":
+        return LOGIN  # tellers have no admin
+    if persona == "admin_user":
+        if label in SUPERUSER_ONLY:
+            return 403
+        if action == "add":
+            return 200 if label in ADMIN_ADDS else 403
+        if action == "delete":
+            return 200 if label in ADMIN_DELETES else 403
+        return 200
+    mine = row == ("own" if persona == "manager" else "other")
+    if kind == NONE or action in ("add", "delete"):
+        return 403  # managers read, never write
+    if action == "changelist" or kind == ALL or mine:
+        return 200
+    return NOT_FOUND
+
+
+def _status(response):
+    if response.status_code == 302 and response["Location"].startswith("/admin/login/"):
+        return LOGIN
+    if response.status_code == 302 and response["Location"] == "/admin/":
+        return NOT_FOUND
+    return response.status_code
+
+
+@pytest.mark.parametrize("label", REGISTERED)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_role_opens_each_admin_page_for_exactly_the_rows_it_may(request, client_for, branch, other_branch,
+                                                                    persona, label):
+    _BRANCHES.update({0: branch, 1: other_branch})
+    kind, build = MATRIX[label]
+    rows = {"own": build(branch, 0), "other": build(other_branch, 1)}
+    client = client_for(request.getfixturevalue(persona))
+    app, model = label.split(".")
+    base = f"/admin/{app}/{model}/"
+    got, want = {}, {}
+    for action in ("changelist", "add"):
+        response = client.get(base if action == "changelist" else base + "add/")
+        got[action], want[action] = _status(response), _expected(label, persona, action, None)
+        if action == "changelist" and got[action] == 200 and persona in ("manager", "other_branch_manager"):
+            listed = {row.pk for row in response.context["cl"].result_list}
+            for which, row in rows.items():
+                visible = kind == ALL or which == ("own" if persona == "manager" else "other")
+                got[f"listed {which}"], want[f"listed {which}"] = row.pk in listed, visible
+    for which, row in rows.items():
+        for action in ("change", "delete"):
+            response = client.get(f"{base}{row.pk}/{action}/")
+            got[f"{action} {which}"], want[f"{action} {which}"] = _status(response), _expected(
+                label, persona, action, which)
+    assert got == want
+
+
+def test_a_manager_opening_an_account_in_the_admin_is_a_read_of_its_customer_on_record(client_for, manager, branch):
+    account = AccountFactory(customer=CustomerFactory(home_branch=branch))
+    assert client_for(manager).get(f"/admin/accounts/account/{account.pk}/change/").status_code == 200
+    log = CustomerAccessLog.objects.get(user=manager)
+    assert (log.customer_id, log.via) == (account.customer_id, AccessVia.ADMIN)
+
+
+def test_a_changelist_of_customer_rows_records_a_read_of_each_customer_shown(client_for, manager, branch,
+                                                                            other_branch):
+    ours = [AccountFactory(customer=CustomerFactory(home_branch=branch)) for _ in range(3)]
+    AccountFactory(customer=CustomerFactory(home_branch=other_branch))
+    assert client_for(manager).get("/admin/accounts/account/").status_code == 200
+    logged = CustomerAccessLog.objects.filter(user=manager, via=AccessVia.ADMIN)
+    assert sorted(logged.values_list("customer_id", flat=True)) == sorted(a.customer_id for a in ours)
+
+
+def test_an_outbox_message_of_another_branch_is_not_found_and_nothing_of_it_is_shown(client_for, manager,
+                                                                                    other_branch):
+    message = OutboxMessage.objects.create(recipient=CampaignRecipient.objects.create(
+        campaign=CampaignFactory(branch=other_branch), customer=CustomerFactory(home_branch=other_branch),
+        channel="SMS"), channel="SMS", body="退订 https://crm.example/unsubscribe/secret-token/")
+    client = client_for(manager)
+    assert "secret-token" not in client.get("/admin/campaigns/outboxmessage/").content.decode()
+    response = client.get(f"/admin/campaigns/outboxmessage/{message.pk}/change/")
+    assert _status(response) == NOT_FOUND
+    assert not CustomerAccessLog.objects.filter(user=manager).exists()
+
+
+def test_a_foreign_keys_choices_in_the_admin_are_the_rows_its_own_admin_shows(rf, manager, branch, other_branch):
+    ours = CustomerFactory(home_branch=branch)
+    CustomerFactory(home_branch=other_branch)
+    request = rf.get("/admin/accounts/account/add/")
+    request.user = manager
+    model_admin = AccountAdmin(Account, django_admin.site)
+    choices = model_admin.get_field_queryset(None, Account._meta.get_field("customer"), request)
+    assert list(choices) == [ours]
+
+
+def test_the_raw_id_popup_lists_only_the_managers_customers(client_for, manager, branch, other_branch):
+    ours = CustomerFactory(home_branch=branch)
+    CustomerFactory(home_branch=other_branch)
+    response = client_for(manager).get("/admin/customers/customer/?_to_field=id&_popup=1")
+    assert [c.pk for c in response.context["cl"].result_list] == [ours.pk]

@@ -3,13 +3,15 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from crm_site.admin_tools import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from crm_site.admin_tools import AllRowsAdminMixin, ReadOnlyAdminMixin, ReadOnlyTabularInline, ScopedAdminMixin
+from customers.admin import CustomerScopedAdminMixin
 
 from .models import IngestBatch, MerchantCategory, RejectedRow, Transaction
+from .selectors import batches_for_user
 
 
 @admin.register(MerchantCategory)
-class MerchantCategoryAdmin(admin.ModelAdmin):
+class MerchantCategoryAdmin(AllRowsAdminMixin, admin.ModelAdmin):
     list_display = ["mcc", "description", "category"]
     list_filter = ["category"]
     list_editable = ["category"]
@@ -17,7 +19,7 @@ class MerchantCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Transaction)
-class TransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TransactionAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "channel", "external_id", "account", "direction", "amount", "currency",
                     "merchant_name", "mcc"]
     list_filter = ["channel", "direction", "currency"]
@@ -36,7 +38,11 @@ class RejectedRowInline(ReadOnlyTabularInline):
 
 
 @admin.register(IngestBatch)
-class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class IngestBatchAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    def scope_rows(self, request, queryset):
+        """The batches of the app's batch pages (batches_for_user)."""
+        return queryset.filter(pk__in=batches_for_user(user=request.user).order_by().values("pk"))
+
     list_display = ["id", "source", "file_name", "status", "received", "inserted", "duplicates", "rejected",
                     "attempts", "created_at", "finished_at", "created_by", "app_page"]
     list_filter = ["status", "source", "channel_hint"]
@@ -59,7 +65,13 @@ class IngestBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RejectedRow)
-class RejectedRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RejectedRowAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    def scope_rows(self, request, queryset):
+        """The rejected rows of the batches the app's batch pages show this user (batches_for_user)."""
+        if not request.user.has_perm("transactions.view_rejectedrow"):
+            return queryset.none()
+        return queryset.filter(batch__in=batches_for_user(user=request.user).order_by().values("pk"))
+
     list_display = ["batch", "row_number", "reasons", "replayed_at"]
     list_filter = ["batch"]
     raw_id_fields = ["batch"]

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # the floors, bottom up (DESIGN §1)
     "branches",
     "customers",
@@ -56,6 +59,8 @@ MIDDLEWARE = [
     "crm_site.middleware.BadInputMiddleware",  # its process_view before CSRF's, which reads the form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "branches.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +148,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "branches.views.locked_out"
 # Lock by username only: a branch's staff share one NAT address, and locking it would lock the branch.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor sign-in (django-otp, branches.mfa): staff of these roles confirm a one-time code from a phone app
+# after their password, on the site and so in /admin/; anyone may enrol. Empty here (dev, tests: `make run`
+# needs no phone); production requires it of admins and managers.
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = "Branch CRM"
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -21,6 +21,8 @@ DATABASES = database_settings(DATABASE_URL)
 CACHES = cache_settings(REDIS_URL)
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = celery_url(REDIS_URL)
 
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["admin", "manager"])
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers and compose probe it over plain HTTP

@@ -6,6 +6,7 @@ cards come from accounts.admin), so this floor imports nothing from them.
 
 from .customer import CustomerAdmin, customer_inlines_add
 from .records import ConsentRecordAdmin, CustomerAccessLogAdmin, CustomerMergeAdmin, InteractionAdmin
+from .scope import CustomerScopedAdminMixin
 
 __all__ = ["ConsentRecordAdmin", "CustomerAccessLogAdmin", "CustomerAdmin", "CustomerMergeAdmin",
-           "InteractionAdmin", "customer_inlines_add"]
+           "CustomerScopedAdminMixin", "InteractionAdmin", "customer_inlines_add"]

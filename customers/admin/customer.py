@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from crm_site.admin_tools import ReadOnlyTabularInline
-from crm_site.exceptions import NotAllowed
 from crm_site.http import client_ip
-from customers import access, history, search, services
+from customers import history, search, services
 from customers.forms import CustomerAdminForm, RevealReasonForm
 from customers.models import AccessAction, AccessVia, ConsentRecord, Customer, Interaction
 
 from .filters import KycDueFilter, TierFilter
 from .merging import MergeViewsMixin
+from .scope import CustomerScopedAdminMixin
 
 IDENTITY_FORM_FIELDS = ["full_name", "gender", "date_of_birth", "id_type", "new_id_number", "id_expiry"]
 ADMIN_SEARCH_LIMIT = 200
@@ -55,7 +55,8 @@ def customer_inlines_add(*inlines) -> None:
 
 
 @admin.register(Customer)
-class CustomerAdmin(MergeViewsMixin, SimpleHistoryAdmin):
+class CustomerAdmin(CustomerScopedAdminMixin, MergeViewsMixin, SimpleHistoryAdmin):
+    customer_paths = ("",)  # the row is the customer: admins every profile (tombstones too), managers their branch's
     form = CustomerAdminForm
     change_form_template = "admin/customers/customer/change_form.html"
     list_display = ["customer_no", "full_name", "masked_id_number", "masked_mobile", "home_branch", "segment",
@@ -97,16 +98,6 @@ class CustomerAdmin(MergeViewsMixin, SimpleHistoryAdmin):
 
     # --- who sees what -------------------------------------------------------------------------
 
-    def get_queryset(self, request):
-        """Admins: every profile, tombstones included. Read-only staff (managers): their branch's customers."""
-        queryset = super().get_queryset(request)
-        if request.user.has_perm("customers.change_customer"):
-            return queryset
-        try:
-            return queryset & access.customers_in_scope(user=request.user, permission="customers.view_customer")
-        except NotAllowed:
-            return queryset.none()
-
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
@@ -139,14 +130,6 @@ class CustomerAdmin(MergeViewsMixin, SimpleHistoryAdmin):
         return queryset.filter(pk__in=[customer.pk for customer in found.customers]), False
 
     # --- reading and writing -------------------------------------------------------------------
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            customer = self.get_object(request, unquote(object_id))
-            if customer is not None and self.has_view_or_change_permission(request, customer):
-                services.customer_access_record(customer=customer, user=request.user, via=AccessVia.ADMIN,
-                                                ip_address=client_ip(request))
-        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         data = dict(getattr(form, "service_data", {}))

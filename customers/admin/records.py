@@ -8,13 +8,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.admin_tools import ReadOnlyAdminMixin
-from crm_site.exceptions import NotAllowed
-from customers import access
 from customers.models import ConsentRecord, CustomerAccessLog, CustomerMerge, DuplicateDismissal, Interaction
+
+from .scope import CustomerScopedAdminMixin
 
 
 @admin.register(CustomerAccessLog)
-class CustomerAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerAccessLogAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The rows the app's access-record pages show this user: a manager their branch's customers'."""
+
+    scope_permission = "customers.view_customeraccesslog"
+    log_reads = False  # reading the record of reads is oversight, not a look at the customer's data
     list_display = ["at", "user", "customer", "via", "action", "field", "reason", "ip_address"]
     list_filter = ["via", "action"]
     search_fields = ["=customer__customer_no", "user__username"]
@@ -22,18 +26,10 @@ class CustomerAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "at"
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        """The rows the app's access-record pages show this user: a manager their branch's customers'."""
-        try:
-            branch_id = access.record_scope(user=request.user)
-        except NotAllowed:
-            return super().get_queryset(request).none()
-        rows = super().get_queryset(request)
-        return rows if branch_id is None else rows.filter(customer__home_branch_id=branch_id)
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConsentRecordAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "customer", "channel", "granted", "source", "recorded_by"]
     list_filter = ["channel", "granted", "source"]
     search_fields = ["=customer__customer_no"]
@@ -41,7 +37,7 @@ class ConsentRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InteractionAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "customer", "kind", "channel", "staff"]
     list_filter = ["kind", "channel"]
     search_fields = ["=customer__customer_no", "text"]
@@ -49,9 +45,11 @@ class InteractionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CustomerMerge)
-class CustomerMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CustomerMergeAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who merged which profile into which, the values kept and the rows moved. Merges are made on the
     duplicates page, never here."""
+
+    customer_paths = ("merged", "survivor")
 
     list_display = ["at", "merged", "survivor", "merged_by"]
     search_fields = ["=merged__customer_no", "=survivor__customer_no"]
@@ -62,8 +60,10 @@ class CustomerMergeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DuplicateDismissal)
-class DuplicateDismissalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DuplicateDismissalAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Pairs said to be two people. Deleting one lists the pair among the duplicates again."""
+
+    customer_paths = ("customer_a", "customer_b")
 
     list_display = ["at", "customer_a", "customer_b", "dismissed_by", "compare"]
     search_fields = ["=customer_a__customer_no", "=customer_b__customer_no"]
@@ -75,4 +75,4 @@ class DuplicateDismissalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, _("Side by side"))
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.has_perm("customers.merge_customers")
+        return request.user.has_perm("customers.merge_customers") and self.in_scope(request, obj)

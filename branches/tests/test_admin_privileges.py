@@ -1,0 +1,140 @@
+"""No privilege escalation through the admin (issue 11 §3): superuser, groups and permissions are not editable
+there by anyone; a role set in the admin goes through staff_set_role; one is_bank_admin decides "admin"."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from branches.models import Role, StaffProfile
+from branches.selectors import branches_visible_to, is_bank_admin
+from branches.tests.factories import BranchFactory
+from campaigns.selectors import user_scope
+from customers import access
+from scoring.selectors import sees_every_branch
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def _user_form(user, *, role, branch, **extra):
+    profile = StaffProfile.objects.get(user=user)
+    return {"username": user.username, "first_name": user.first_name, "last_name": "", "email": "",
+            "is_active": "on", "staff_profile-TOTAL_FORMS": "1", "staff_profile-INITIAL_FORMS": "1",
+            "staff_profile-MIN_NUM_FORMS": "0", "staff_profile-MAX_NUM_FORMS": "1",
+            "staff_profile-0-id": profile.pk, "staff_profile-0-user": user.pk,
+            "staff_profile-0-branch": branch.pk, "staff_profile-0-role": role, **extra}
+
+
+def _escalation():
+    return {"is_superuser": "on", "is_staff": "on", "groups": [Group.objects.get(name="admin").pk],
+            "user_permissions": [Permission.objects.get(codename="delete_customer").pk]}
+
+
+@pytest.mark.parametrize("whose", ["own", "a teller's"])
+def test_an_admin_cannot_tick_superuser_groups_or_permissions_on_any_account(client_for, admin_user, teller, branch,
+                                                                            whose):
+    target = admin_user if whose == "own" else teller
+    role = Role.ADMIN if whose == "own" else Role.TELLER
+    response = client_for(admin_user).post(f"/admin/auth/user/{target.pk}/change/",
+                                           _user_form(target, role=role, branch=branch, **_escalation()))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert not target.is_superuser
+    assert list(target.groups.values_list("name", flat=True)) == [role]
+    assert not target.user_permissions.exists()
+    assert not target.has_perm("customers.delete_customer")
+
+
+def test_the_user_page_shows_superuser_groups_and_staff_access_read_only(client_for, admin_user, teller):
+    form = client_for(admin_user).get(f"/admin/auth/user/{teller.pk}/change/").context["adminform"].form
+    assert not {"is_superuser", "groups", "user_permissions", "is_staff"} & set(form.fields)
+
+
+def test_a_superusers_login_is_not_changed_by_an_admin(client_for, admin_user, branch):
+    root = User.objects.create_superuser(username="root", password="a-long-password-1")
+    client = client_for(admin_user)
+    assert client.post(f"/admin/auth/user/{root.pk}/change/", {"username": "root2"}).status_code == 403
+    assert client.post(f"/admin/auth/user/{root.pk}/password/",
+                       {"password1": "taken-over-9999", "password2": "taken-over-9999"}).status_code == 403
+    root.refresh_from_db()
+    assert root.username == "root" and root.check_password("a-long-password-1")
+
+
+def test_a_teller_created_in_the_admin_as_documented_has_the_tellers_permissions(client_for, admin_user, branch):
+    response = client_for(admin_user).post("/admin/auth/user/add/", {
+        "username": "li.na", "password1": "a-long-password-1", "password2": "a-long-password-1",
+        "usable_password": "true", "staff_profile-TOTAL_FORMS": "1", "staff_profile-INITIAL_FORMS": "0",
+        "staff_profile-MIN_NUM_FORMS": "0", "staff_profile-MAX_NUM_FORMS": "1",
+        "staff_profile-0-branch": branch.pk, "staff_profile-0-role": Role.TELLER})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="li.na")
+    assert list(user.groups.values_list("name", flat=True)) == ["teller"]
+    assert user.has_perm("customers.view_customer")
+    assert not user.is_staff
+
+
+def test_a_role_changed_on_the_user_page_leaves_the_old_group_and_opens_the_admin(client_for, admin_user, teller,
+                                                                                  branch):
+    response = client_for(admin_user).post(f"/admin/auth/user/{teller.pk}/change/",
+                                           _user_form(teller, role=Role.MANAGER, branch=branch))
+    assert response.status_code == 302
+    teller = User.objects.get(pk=teller.pk)
+    assert list(teller.groups.values_list("name", flat=True)) == ["manager"]
+    assert teller.is_staff and teller.staff_profile.role == Role.MANAGER
+
+
+def test_a_role_changed_on_the_staff_profile_page_goes_through_the_service(client_for, admin_user, manager):
+    other = BranchFactory(code="GZ001", name="广州天河支行")
+    profile = manager.staff_profile
+    response = client_for(admin_user).post(f"/admin/branches/staffprofile/{profile.pk}/change/",
+                                           {"branch": other.pk, "role": Role.TELLER})
+    assert response.status_code == 302
+    manager = User.objects.get(pk=manager.pk)
+    assert list(manager.groups.values_list("name", flat=True)) == ["teller"]
+    assert not manager.is_staff
+    assert (manager.staff_profile.branch, manager.staff_profile.role) == (other, Role.TELLER)
+
+
+def test_groups_are_read_only_in_the_admin_even_for_a_superuser(client):
+    root = User.objects.create_superuser(username="root", password="a-long-password-1")
+    client.force_login(root)
+    group = Group.objects.get(name="teller")
+    assert client.get("/admin/auth/group/add/").status_code == 403
+    response = client.post(f"/admin/auth/group/{group.pk}/change/", {"name": "teller", "permissions": []})
+    assert response.status_code == 403
+    assert group.permissions.exists()
+
+
+def test_managers_lose_the_staff_and_login_pages(client_for, manager):
+    client = client_for(manager)
+    assert client.get("/admin/branches/staffprofile/").status_code == 403
+    assert client.get("/admin/auth/user/").status_code == 403
+
+
+@pytest.mark.parametrize(("persona", "admin"), [("teller", False), ("manager", False), ("admin_user", True),
+                                                ("channel_system", False)])
+def test_one_is_bank_admin_decides_every_all_branches_rule(request, other_branch, persona, admin):
+    user = request.getfixturevalue(persona)
+    assert is_bank_admin(user) is admin
+    assert sees_every_branch(user) is admin
+    own = 0 if persona == "channel_system" else 1  # a channel system has no branch
+    assert branches_visible_to(user=user).count() == (2 if admin else own)
+    assert user_scope(user=user).everything is admin
+    if user.has_perm("customers.view_customeraccesslog"):
+        assert (access.record_scope(user=user) is None) is admin
+
+
+def test_a_permission_granted_directly_does_not_make_an_admin(manager, other_branch):
+    manager.user_permissions.add(Permission.objects.get(codename="change_branch"))
+    manager = User.objects.get(pk=manager.pk)
+    assert manager.has_perm("branches.change_branch")
+    assert not is_bank_admin(manager)
+    assert not sees_every_branch(manager)
+    assert access.record_scope(user=manager) == manager.staff_profile.branch_id
+
+
+def test_a_superuser_made_at_the_command_line_is_a_bank_admin_and_an_inactive_admin_is_not(admin_user):
+    root = User.objects.create_superuser(username="root", password="a-long-password-1")
+    assert is_bank_admin(root) and user_scope(user=root).everything
+    admin_user.is_active = False
+    assert not is_bank_admin(admin_user)
