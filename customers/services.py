@@ -161,15 +161,6 @@ def customers_access_record(*, customer_ids: Iterable[int], user: AbstractBaseUs
         for customer_id in sorted(ids)])
 
 
-def customers_access_record(*, customer_ids: Iterable[int], user: AbstractBaseUser, via: str,
-                            ip_address: str | None = None) -> int:
-    """Put a look at several profiles on record at once (a list page showing their rows): one row each."""
-    rows = [CustomerAccessLog(customer_id=customer_id, user=user, via=via, action=AccessAction.VIEW,
-                              ip_address=ip_address or None) for customer_id in sorted(set(customer_ids))]
-    CustomerAccessLog.objects.bulk_create(rows)
-    return len(rows)
-
-
 CONTACT_FIELDS = frozenset({
     "mobile", "email", "address", "city", "preferred_name", "salutation", "preferred_language",
     "preferred_contact_channel", "preferred_contact_time", "service_notes",
