@@ -32,6 +32,9 @@ ISO_4217: dict[str, int | None] = {
     "ZMW": 2, "ZWG": 2, "ZWL": 2,
 }
 
+# the signs in running text (an alert's reason); a currency without one is written by its code
+SYMBOLS = {"CNY": "¥", "EUR": "€", "GBP": "£", "USD": "US$", "HKD": "HK$", "JPY": "JP¥"}
+
 
 def is_currency(code: str) -> bool:
     return code in ISO_4217
