@@ -32,3 +32,11 @@ def base_money(value) -> str:
 @register.simple_tag
 def base_currency() -> str:
     return settings.BASE_CURRENCY
+
+
+@register.filter
+def fx_rate(value) -> str:
+    """A rate without its trailing zeros: 7.1, 0.0001234."""
+    if value is None or value == "":
+        return "—"
+    return number_format(format(Decimal(str(value)).normalize(), "f"), use_l10n=True)
