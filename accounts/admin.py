@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from crm_site.admin_tools import AllRowsAdminMixin, ReadOnlyAdminMixin, ReadOnlyTabularInline
 from customers.admin import CustomerScopedAdminMixin, customer_inlines_add
 
-from .models import Account, Card, Product
+from .models import Account, Card, FxRate, Product
 
 
 @admin.register(Product)
@@ -68,3 +68,14 @@ class CardAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("card number"))
     def masked_pan(self, obj):
         return obj.masked_pan
+
+
+@admin.register(FxRate)
+class FxRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rates come from the bank's treasury feed (import_records fx_rates, the upload page): shown, never edited."""
+
+    list_display = ["currency", "rate_date", "rate", "loaded_at"]
+    list_filter = ["currency"]
+    search_fields = ["=currency"]
+    date_hierarchy = "rate_date"
+    show_full_result_count = False

@@ -130,3 +130,37 @@ class Card(models.Model):
     @property
     def masked_pan(self) -> str:
         return pii.mask_card(self.pan_first6, self.pan_last4)
+
+
+# Rates outside these bounds are a mistake in the feed (a rate quoted the wrong way round, a misplaced point),
+# not a currency: the widest real pair, a dinar against a rial or a dong, stays well inside them.
+FX_RATE_MIN = Decimal("0.000001")
+FX_RATE_MAX = Decimal("1000000")
+FX_RATE_PLACES = 10
+
+
+class FxRate(models.Model):
+    """What one unit of `currency` was worth in the base currency (settings.BASE_CURRENCY) on `rate_date`.
+
+    The rate of a day holds until the next one: money converts at the latest rate on or before its date.
+    """
+
+    currency = models.CharField(_("currency"), max_length=3)
+    rate_date = models.DateField(_("rate date"))
+    rate = models.DecimalField(_("rate"), max_digits=10 + FX_RATE_PLACES, decimal_places=FX_RATE_PLACES,
+                               help_text=_("Units of the base currency for one unit of the currency."))
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["currency", "-rate_date"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            # its index serves the as-of look-up: the latest rate_date on or before a day, per currency
+            models.UniqueConstraint(fields=["currency", "rate_date"], name="fxrate_one_per_day"),
+            models.CheckConstraint(condition=models.Q(rate__gte=FX_RATE_MIN) & models.Q(rate__lte=FX_RATE_MAX),
+                                   name="fxrate_rate_in_bounds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate_date:%Y-%m-%d} {self.rate}"

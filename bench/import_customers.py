@@ -66,7 +66,8 @@ def branch_codes() -> list[str]:
     return [f"BR{n:03d}" for n in range(1, BRANCHES + 1)]
 
 
-def generate(*, customers: int, accounts: int, seed: int, bad_share: float) -> dict[str, Path]:
+def generate(*, customers: int, accounts: int, seed: int, bad_share: float,
+             foreign_share: float = 0.10) -> dict[str, Path]:
     rng = np.random.default_rng(seed)
     DATA.mkdir(exist_ok=True)
     paths = {name: DATA / f"{name}.csv" for name in ("branches", "products", "customers", "accounts",
@@ -123,7 +124,8 @@ def generate(*, customers: int, accounts: int, seed: int, bad_share: float) -> d
         "customer_no": people["customer_no"].to_numpy()[owner],
         "product_code": np.array([p[0] for p in PRODUCTS])[product],
         "branch": people["home_branch"].to_numpy()[owner],
-        "currency": rng.choice(["CNY", "USD", "HKD"], accounts, p=[0.95, 0.04, 0.01]),
+        "currency": rng.choice(["CNY", "USD", "HKD"], accounts,
+                               p=[1 - foreign_share, foreign_share * 0.8, foreign_share * 0.2]),
         "balance": [f"{c // 100}.{abs(c) % 100:02d}" if c >= 0 else f"-{-c // 100}.{-c % 100:02d}" for c in cents],
         "opened_at": (pd.to_datetime("2005-01-01")
                       + pd.to_timedelta(rng.integers(0, 365 * 20, accounts), unit="D")).strftime("%Y-%m-%d"),
@@ -158,6 +160,8 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--bad-share", type=float, default=0.001, help="share of customer rows with a bad mobile")
+    parser.add_argument("--foreign-share", type=float, default=0.10,
+                        help="share of accounts in a foreign currency (USD and HKD, 4:1); their transactions follow")
     parser.add_argument("--chunk-size", type=int, default=5000)
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="first delete what an earlier run of the bench loaded")
@@ -166,7 +170,8 @@ def main() -> None:
         remove_earlier_run()
 
     started = time.monotonic()
-    paths = generate(customers=args.customers, accounts=args.accounts, seed=args.seed, bad_share=args.bad_share)
+    paths = generate(customers=args.customers, accounts=args.accounts, seed=args.seed, bad_share=args.bad_share,
+                     foreign_share=args.foreign_share)
     print(f"generated {args.customers:,} customers and {args.accounts:,} accounts "
           f"in {time.monotonic() - started:.1f} s under {DATA}")
     if args.generate_only:

@@ -33,6 +33,7 @@ urlpatterns = [
         path("customers/", include("customers.api.urls")),
         path("customers/", include("teller.api.urls")),
         path("transactions/", include("transactions.api.urls")),
+        path("fx-rates/", include("accounts.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
     ])),

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm_site.admin_tools import AllRowsAdminMixin, ReadOnlyAdminMixin
@@ -61,10 +62,11 @@ class ScoreRunAdmin(AllRowsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Bank-wide refreshes, no branch's data: every reader with the permission, as the app's API."""
 
     list_display = ["id", "kind", "status", "as_of", "customers_scored", "attempts", "created_at", "finished_at",
-                    "duration", "requested_by"]
+                    "duration", "base_currency", "money_left_out", "requested_by"]
     list_filter = ["kind", "status"]
-    exclude = ["customer_ids", "cutoffs"]  # every customer of the bank, and 6,000 quantiles: too much to show
-    readonly_fields = ["customers_requested", "tier_cutoffs"]
+    # every customer of the bank, and 6,000 quantiles: too much to show; the money facts are shown readably
+    exclude = ["customer_ids", "cutoffs", "fx_rates", "unconverted"]
+    readonly_fields = ["customers_requested", "tier_cutoffs", "rates_used", "money_left_out"]
     list_select_related = ["requested_by"]
     change_list_template = "admin/scoring/scorerun/change_list.html"
 
@@ -79,6 +81,15 @@ class ScoreRunAdmin(AllRowsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def tier_cutoffs(self, run: ScoreRun) -> str:
         cutoffs = (run.cutoffs or {}).get("tier_cutoffs", [])
         return ", ".join(f"{c['tier']} ≥ {c['score']}" for c in cutoffs if c.get("score") is not None) or "—"
+
+    @admin.display(description=_("exchange rates used"))
+    def rates_used(self, run: ScoreRun) -> str:
+        rates = run.fx_rates or {}
+        return ", ".join(f"{code} {rate['rate']} ({rate['rate_date']})" for code, rate in rates.items()) or "—"
+
+    @admin.display(description=_("money left out (no exchange rate)"))
+    def money_left_out(self, run: ScoreRun) -> str:
+        return unconverted_text(run.unconverted) or "—"
 
     def get_urls(self):
         refresh = path("refresh/", self.admin_site.admin_view(self.refresh_view), name="scoring_scorerun_refresh")
@@ -98,6 +109,25 @@ class ScoreRunAdmin(AllRowsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         transaction.on_commit(partial(_send_run, run.pk))
         messages.success(request, _("Full refresh #%(id)s is queued; this list shows its status.") % {"id": run.pk})
         return redirect("admin:scoring_scorerun_changelist")
+
+
+def unconverted_text(unconverted: dict) -> str:
+    """"USD: 3 accounts (1,200.00), 10 transactions (530.00); 4 customers" in the reader's language."""
+    parts = []
+    for code, left in (unconverted or {}).get("currencies", {}).items():
+        facts = []
+        if left.get("accounts"):
+            facts.append(ngettext("%(count)d account (%(amount)s)", "%(count)d accounts (%(amount)s)",
+                                  left["accounts"]) % {"count": left["accounts"], "amount": left["balance"]})
+        if left.get("transactions"):
+            facts.append(ngettext("%(count)d transaction (%(amount)s)", "%(count)d transactions (%(amount)s)",
+                                  left["transactions"]) % {"count": left["transactions"], "amount": left["amount"]})
+        parts.append(f"{code}: " + ", ".join(facts))
+    if not parts:
+        return ""
+    customers = unconverted.get("customers", 0)
+    return "; ".join(parts) + "; " + ngettext("%(count)d customer", "%(count)d customers", customers) % {
+        "count": customers}
 
 
 def _send_run(run_id: int) -> None:

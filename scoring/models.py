@@ -88,6 +88,13 @@ class ScoreRun(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     timings = models.JSONField(_("timings (seconds)"), default=dict, blank=True)
+    base_currency = models.CharField(_("base currency"), max_length=3, blank=True,
+                                     help_text=_("The unit of the run's money figures."))
+    fx_rates = models.JSONField(_("exchange rates used"), default=dict, blank=True,
+                                help_text=_("Per currency, the rate balances converted at and its date."))
+    unconverted = models.JSONField(_("money left out (no exchange rate)"), default=dict, blank=True, help_text=_(
+        "Per currency: the accounts and transactions whose money had no rate by its date and is not in the "
+        "figures; and how many customers that touches."))
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from branches.models import Branch
@@ -21,7 +22,7 @@ from customers.models import Customer
 from transactions.models import Category
 
 from . import explain
-from .models import AlertCode, CustomerScore, RunStatus, ScoreRun, Tier
+from .models import AlertCode, CustomerScore, RunKind, RunStatus, ScoreRun, Tier
 
 # an "adopter" does at least half of their own transactions without a teller
 SELF_SERVICE_ADOPTER_RATIO = Decimal("0.5")
@@ -156,8 +157,7 @@ def branch_dashboard(*, user, branch_code: str | None = None) -> dict:
     alerts = [{"code": code, "label": explain.alert_label(code), "severity": explain.ALERT_SEVERITY.get(code),
                "customers": int(figures["alert"].get(code, 0))}
               for code in explain.ALERT_ORDER if code in AlertCode.values]
-    run = ScoreRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at", "-id").defer(
-        "customer_ids", "cutoffs").first()
+    run, full = _newest_runs()
     return {
         "branch": branch,
         "customers": {"total": counts["total"], "scored": counts["scored"],
@@ -174,7 +174,21 @@ def branch_dashboard(*, user, branch_code: str | None = None) -> dict:
         "top_categories": {"customers": spending, "shares": _top_categories(figures, spending)},
         "alerts": alerts,
         "run": run,
+        # money is in the base currency; what the newest full run could not convert, bank-wide
+        "money": {"base_currency": settings.BASE_CURRENCY, "run": full,
+                  "rates": full.fx_rates if full else {}, "unconverted": full.unconverted if full else {}},
     }
+
+
+def _newest_runs() -> tuple[ScoreRun | None, ScoreRun | None]:
+    """The newest finished run, and the newest finished full run (often the same), in one query."""
+    done = ScoreRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at", "-id")
+    runs = list(ScoreRun.objects.filter(Q(pk=Subquery(done.values("pk")[:1]))
+                                        | Q(pk=Subquery(done.filter(kind=RunKind.FULL).values("pk")[:1])))
+                .order_by("-finished_at", "-id").defer("customer_ids", "cutoffs"))
+    newest = runs[0] if runs else None
+    full = next((run for run in runs if run.kind == RunKind.FULL), None)
+    return newest, full
 
 
 def branch_summaries(*, user) -> list[Branch]:

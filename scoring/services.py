@@ -103,7 +103,8 @@ def _run_compute(run: ScoreRun) -> None:
             population = compute.Population.from_json(base.cutoffs)
             changes["based_on"] = base
     customer_ids = run.customer_ids if population is not None else None
-    frame, population = compute.scores_compute(windows=windows, customer_ids=customer_ids, population=population)
+    frame, population, money = compute.scores_compute(windows=windows, customer_ids=customer_ids,
+                                                      population=population)
     computed = time.perf_counter()
     written = store.scores_store(frame=frame, run_id=run.pk, as_of=run.as_of, computed_at=timezone.now(),
                                  chunk_rows=settings.SCORING_CHUNK_CUSTOMERS,
@@ -112,6 +113,9 @@ def _run_compute(run: ScoreRun) -> None:
     if changes.get("kind", run.kind) == RunKind.FULL:
         changes["cutoffs"] = population.as_json()
     changes["timings"] = {"compute": round(computed - started, 3), "store": round(finished - computed, 3)}
+    changes.update(base_currency=money["base_currency"], fx_rates=money["rates"], unconverted=money["unconverted"])
+    if money["unconverted"]:
+        logger.warning("score run %s: money without an exchange rate left out: %s", run.pk, money["unconverted"])
     run.transition_to(RunStatus.DONE, finished_at=timezone.now(), customers_scored=written, **changes)
     logger.info("score run %s (%s) done: %s customers in %.1f s", run.pk, run.kind, written, finished - started)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -28,7 +29,8 @@ def dashboard_charts(dashboard: dict) -> dict:
                        "shares": [str(row["share"]) for row in dashboard["top_categories"]["shares"]]},
         "alerts": {"labels": [row["label"] for row in dashboard["alerts"]],
                    "customers": [row["customers"] for row in dashboard["alerts"]]},
-        "text": {"customers": _("Customers"), "aum": _("AUM (CNY)"), "share": _("Mean share")},
+        "text": {"customers": _("Customers"), "aum": _("AUM (%(currency)s)") % {"currency": settings.BASE_CURRENCY},
+                 "share": _("Mean share")},
     }
 
 

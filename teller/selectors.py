@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
@@ -67,7 +65,7 @@ def customer_360(*, customer: Customer) -> dict:
     return {
         "customer": customer,
         "holdings": holdings,
-        "aum_total": sum(holdings.aum.values(), Decimal("0")),
+        "aum_total": holdings.aum_base,  # in the base currency; holdings.aum has it per currency
         "consents": customer_selectors.consents_current(customer=customer),
         "consent_history": customer_selectors.consent_history(customer=customer, limit=20),
         "interactions": customer_selectors.interactions_for_customer(customer=customer),

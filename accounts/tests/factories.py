@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from accounts.models import Account, Card, Product
+from accounts.models import Account, Card, FxRate, Product
 from customers.tests.factories import CustomerFactory
 
 
@@ -59,3 +59,15 @@ class CardFactory(factory.django.DjangoModelFactory):
         card.set_pan(pan)
         card.save()
         return card
+
+
+class FxRateFactory(factory.django.DjangoModelFactory):
+    """USD at 7.1 base-currency units, a month ago."""
+
+    class Meta:
+        model = FxRate
+        django_get_or_create = ("currency", "rate_date")
+
+    currency = "USD"
+    rate_date = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=30))
+    rate = Decimal("7.1000000000")

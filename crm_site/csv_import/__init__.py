@@ -55,7 +55,7 @@ def csv_import(*, file: str | Path | IO[bytes], spec: CsvSpec, load_chunk: Calla
     first_seen: dict[str, int] = {}
     for chunk, malformed in source.chunks(chunk_size):
         result.received += len(chunk) + len(malformed)
-        _reject_repeated_keys(chunk, spec.key, first_seen)
+        _reject_repeated_keys(chunk, spec.key_columns, first_seen)
         if len(chunk):
             with transaction.atomic():
                 counts = load_chunk(chunk)
@@ -80,11 +80,12 @@ def csv_import(*, file: str | Path | IO[bytes], spec: CsvSpec, load_chunk: Calla
     return result
 
 
-def _reject_repeated_keys(chunk: Chunk, key: str, first_seen: dict[str, int]) -> None:
-    for row, value in chunk.frame[key].items():
-        if not value:
-            continue
+def _reject_repeated_keys(chunk: Chunk, columns: tuple[str, ...], first_seen: dict[str, int]) -> None:
+    keys, given = chunk.frame[columns[0]], chunk.given(columns[0])
+    for column in columns[1:]:
+        keys, given = keys + " " + chunk.frame[column], given & chunk.given(column)
+    for row, value in keys[given].items():
         earlier = first_seen.setdefault(value, row)
         if earlier != row:
             chunk.reject_row(row, _("%(key)s %(value)s is already in this file at row %(row)d; a file holds each "
-                                    "record once.") % {"key": key, "value": value, "row": earlier})
+                                    "record once.") % {"key": " + ".join(columns), "value": value, "row": earlier})

@@ -39,6 +39,12 @@ class CsvSpec:
     optional: tuple[str, ...] = ()
     # how a column's value is shown in reports (DESIGN §8: ID number, mobile and email masked everywhere)
     masks: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
+    # a natural key of several columns (fx_rates: currency + rate_date); `key` is then its first column
+    compound_key: tuple[str, ...] = ()
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return self.compound_key or (self.key,)
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -9,6 +9,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from crm_site.currencies import base_currency_from
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -159,6 +161,9 @@ LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
+# The unit of every figure that adds money across accounts or transactions (DESIGN §4): AUM, loans, spend,
+# revenue, audience AUM filters, dashboard totals. Other currencies convert at the FxRate of the day.
+BASE_CURRENCY = base_currency_from(env("BASE_CURRENCY", default="CNY"))
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["crm_site.formats"]  # zh-hans amounts grouped by thousands, as banks print them

@@ -137,6 +137,14 @@ class RunBriefSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(read_only=True)
 
 
+class DashboardMoneySerializer(serializers.Serializer):
+    base_currency = serializers.CharField(read_only=True, help_text=_("The unit of every money figure here."))
+    run = RunBriefSerializer(read_only=True, allow_null=True, help_text=_("The newest finished full run."))
+    rates = serializers.DictField(read_only=True, help_text=_("The rates that run converted balances at."))
+    unconverted = serializers.DictField(read_only=True, help_text=_(
+        "What that run left out for want of an exchange rate, bank-wide (see the score runs); empty when none."))
+
+
 class BranchDashboardSerializer(serializers.Serializer):
     branch = BranchBriefSerializer(read_only=True, allow_null=True, help_text=_("null: every branch."))
     customers = CustomerCountsSerializer(read_only=True)
@@ -147,6 +155,7 @@ class BranchDashboardSerializer(serializers.Serializer):
     top_categories = TopCategoriesSerializer(read_only=True)
     alerts = AlertCountSerializer(many=True, read_only=True)
     run = RunBriefSerializer(read_only=True, allow_null=True, help_text=_("The newest finished score run."))
+    money = DashboardMoneySerializer(read_only=True)
 
 
 class BranchSummarySerializer(serializers.Serializer):
@@ -186,6 +195,12 @@ class ScoreRunSerializer(serializers.Serializer):
     based_on = serializers.IntegerField(source="based_on_id", read_only=True, allow_null=True,
                                         help_text=_("The full run whose cut-offs an incremental run used."))
     timings = serializers.DictField(read_only=True)
+    base_currency = serializers.CharField(read_only=True, help_text=_("The unit of the run's money figures."))
+    fx_rates = serializers.DictField(read_only=True, help_text=_(
+        "Per currency, the rate balances converted at: {\"rate\", \"rate_date\"}."))
+    unconverted = serializers.DictField(read_only=True, help_text=_(
+        "Money left out for want of an exchange rate: {\"currencies\": {code: {\"accounts\", \"balance\", "
+        "\"transactions\", \"transaction_accounts\", \"amount\"}}, \"customers\"}; empty when none."))
     error = serializers.CharField(read_only=True)
     requested_by = serializers.SerializerMethodField()
 

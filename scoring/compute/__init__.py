@@ -34,15 +34,16 @@ __all__ = ["CATEGORIES", "CHANNELS", "Population", "Windows", "display_percent",
 
 
 def scores_compute(*, windows: Windows, customer_ids=None,
-                   population: Population | None = None) -> tuple[pd.DataFrame, Population]:
-    """Every figure of every customer asked for (all when customer_ids is None).
+                   population: Population | None = None) -> tuple[pd.DataFrame, Population, dict]:
+    """Every figure of every customer asked for (all when customer_ids is None), money in the base currency.
 
     Without `population` (a full run) the ranks are taken against the customers computed here, and
-    the population returned is what a later incremental run ranks against.
+    the population returned is what a later incremental run ranks against. The dict is the run's money
+    facts (queries.figures_load): the base currency, the rates used and the money left out for want of a rate.
     """
-    frame, spend = figures_load(windows=windows, customer_ids=customer_ids)
+    frame, spend, money_facts = figures_load(windows=windows, customer_ids=customer_ids)
     if frame.empty:
-        return frame, population or Population()
+        return frame, population or Population(), money_facts
     frame = figures_derive(frame, windows)
     shares, population_shares = category_figures(spend, frame["customer_id"])
     full = population is None
@@ -67,4 +68,4 @@ def scores_compute(*, windows: Windows, customer_ids=None,
         tiers_assign_from(frame, population)
     frame = alerts_inputs(frame, windows)
     frame["explanation"] = explanation(frame)
-    return frame, population
+    return frame, population, money_facts

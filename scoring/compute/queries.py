@@ -1,24 +1,25 @@
-"""The SQL of a refresh: one pass per family of figures, grouped by customer."""
+"""The SQL of a refresh: one pass per family of figures, grouped by customer; money in the base currency."""
 
 from __future__ import annotations
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
-from accounts.models import DEPOSIT_KINDS, LIABILITY_KINDS, WEALTH_KINDS, Account, AccountStatus, Product
+from accounts.models import DEPOSIT_KINDS, LIABILITY_KINDS, WEALTH_KINDS, Account, Product
 from customers.models import Customer
 from transactions.models import MerchantCategory, Transaction
 
-from .windows import CHANNELS, CURRENCY, TIMES_OF_DAY, Windows
+from . import money
+from .money import OPEN_AT_AS_OF, fx_join, local_day, to_base
+from .windows import CHANNELS, TIMES_OF_DAY, Windows
+
+_table = money.table
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _customer_filter(alias: str, customer_ids) -> str:
-    return "" if customer_ids is None else f" AND {alias}.customer_id = ANY(%(ids)s)"
+def _customer_join(alias: str, customer_ids) -> str:
+    """An incremental run's customers: a join to the ids table (see money.run_tables_create)."""
+    return "" if customer_ids is None else f"JOIN pg_temp.{money.IDS} ids ON ids.customer_id = {alias}.customer_id"
 
 
 def _frame(sql: str, params: dict) -> pd.DataFrame:
@@ -33,9 +34,12 @@ def _hour_filter(start: int, end: int) -> str:
 
 
 def transaction_figures_sql(customer_ids) -> str:
-    """Value, habit and signal figures per customer: one pass over the window."""
+    """Value, habit and signal figures per customer: one pass over the window.
+
+    `base_amount` is each amount in the base currency at the rate of its local day (NULL without one: left
+    out of the sums and counted in `unconverted_rows`).
+    """
     not_system = "t.channel <> 'SYSTEM'"
-    in_ccy = "t.currency = %(ccy)s"
     channel_counts = ",\n".join(
         f"count(*) FILTER (WHERE t.channel = '{c}' AND t.occurred_at > %(channel_from)s) AS ch_{c.lower()}"
         for c in CHANNELS)
@@ -46,59 +50,65 @@ def transaction_figures_sql(customer_ids) -> str:
         SELECT t.customer_id,
             max(t.occurred_at) FILTER (WHERE {not_system}) AS last_at,
             count(*) FILTER (WHERE {not_system} AND t.occurred_at > %(value_from)s) AS frequency,
-            coalesce(sum(t.amount) FILTER (WHERE {not_system} AND t.direction = 'DEBIT' AND {in_ccy}
-                                           AND t.occurred_at > %(value_from)s), 0) AS monetary,
-            coalesce(sum(t.amount) FILTER (WHERE t.channel = 'POS' AND t.direction = 'DEBIT' AND {in_ccy}
-                                           AND t.occurred_at > %(value_from)s), 0) AS card_spend,
+            coalesce(sum(t.base_amount) FILTER (WHERE {not_system} AND t.direction = 'DEBIT'
+                                                AND t.occurred_at > %(value_from)s), 0) AS monetary,
+            coalesce(sum(t.base_amount) FILTER (WHERE t.channel = 'POS' AND t.direction = 'DEBIT'
+                                                AND t.occurred_at > %(value_from)s), 0) AS card_spend,
             {channel_counts},
             {times},
             count(*) FILTER (WHERE {not_system} AND t.occurred_at > %(activity_from)s) AS activity_90d,
             count(*) FILTER (WHERE {not_system} AND t.occurred_at > %(prior_from)s
                              AND t.occurred_at <= %(activity_from)s) AS activity_prior_90d,
-            coalesce(sum(CASE WHEN t.direction = 'DEBIT' THEN t.amount ELSE -t.amount END)
-                     FILTER (WHERE {in_ccy} AND t.occurred_at > %(outflow_from)s), 0) AS net_outflow_30d
-        FROM (SELECT t.*, extract(hour FROM t.occurred_at AT TIME ZONE %(tz)s) AS local_hour
-              FROM {_table(Transaction)} t
-              WHERE t.occurred_at > %(earliest)s AND t.occurred_at <= %(as_of)s{_customer_filter("t", customer_ids)}
+            coalesce(sum(CASE WHEN t.direction = 'DEBIT' THEN t.base_amount ELSE -t.base_amount END)
+                     FILTER (WHERE t.occurred_at > %(outflow_from)s), 0) AS net_outflow_30d,
+            count(*) FILTER (WHERE t.base_amount IS NULL) AS unconverted_rows
+        FROM (SELECT t.customer_id, t.channel, t.direction, t.occurred_at,
+                     extract(hour FROM t.occurred_at AT TIME ZONE %(tz)s) AS local_hour,
+                     {to_base("t", "t.amount")} AS base_amount
+              FROM {_table(Transaction)} t {_customer_join("t", customer_ids)}
+              {fx_join("t", local_day("t"))}
+              WHERE t.occurred_at > %(earliest)s AND t.occurred_at <= %(as_of)s
              ) t
         GROUP BY t.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
 def category_spend_sql(customer_ids) -> str:
-    """Merchant spend per customer and category: the second pass over the window."""
+    """Merchant spend per customer and category, in the base currency: the second pass over the window."""
     return f"""
-        SELECT t.customer_id, mc.category, sum(t.amount) AS spend
-        FROM {_table(Transaction)} t
+        SELECT t.customer_id, mc.category, sum({to_base("t", "t.amount")}) AS spend
+        FROM {_table(Transaction)} t {_customer_join("t", customer_ids)}
         JOIN {_table(MerchantCategory)} mc ON mc.mcc = t.mcc
-        WHERE t.direction = 'DEBIT' AND t.channel <> 'SYSTEM' AND t.currency = %(ccy)s
-          AND t.occurred_at > %(value_from)s AND t.occurred_at <= %(as_of)s{_customer_filter("t", customer_ids)}
+        {fx_join("t", local_day("t"))}
+        WHERE t.direction = 'DEBIT' AND t.channel <> 'SYSTEM'
+          AND t.occurred_at > %(value_from)s AND t.occurred_at <= %(as_of)s
         GROUP BY t.customer_id, mc.category
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
 def account_figures_sql(customer_ids) -> str:
-    """AUM, loans and products held per customer, from the accounts open at as_of."""
+    """AUM, loans and products held per customer, from the accounts open at as_of, at as_of's rates."""
+    base_balance = to_base("a", "a.balance")
     return f"""
         SELECT a.customer_id,
-            coalesce(sum(a.balance) FILTER (WHERE p.kind = ANY(%(aum_kinds)s) AND a.currency = %(ccy)s), 0) AS aum,
-            coalesce(sum(a.balance) FILTER (WHERE p.kind = ANY(%(loan_kinds)s) AND a.currency = %(ccy)s), 0)
-                AS loan_balance,
-            count(DISTINCT a.product_id) AS product_count
-        FROM {_table(Account)} a JOIN {_table(Product)} p ON p.id = a.product_id
-        WHERE a.opened_at <= %(today)s
-          AND NOT (a.status = '{AccountStatus.CLOSED}' AND (a.closed_at IS NULL OR a.closed_at <= %(today)s))
-          {_customer_filter("a", customer_ids)}
+            coalesce(sum({base_balance}) FILTER (WHERE p.kind = ANY(%(aum_kinds)s)), 0) AS aum,
+            coalesce(sum({base_balance}) FILTER (WHERE p.kind = ANY(%(loan_kinds)s)), 0) AS loan_balance,
+            count(DISTINCT a.product_id) AS product_count,
+            count(*) FILTER (WHERE p.kind = ANY(%(money_kinds)s) AND a.currency <> %(base)s AND fx.rate IS NULL)
+                AS unconverted_accounts
+        FROM {_table(Account)} a JOIN {_table(Product)} p ON p.id = a.product_id {_customer_join("a", customer_ids)}
+        {fx_join("a", "%(today)s")}
+        WHERE {OPEN_AT_AS_OF}
         GROUP BY a.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
 def customers_sql(customer_ids) -> str:
-    where = "" if customer_ids is None else " AND c.id = ANY(%(ids)s)"
+    join = "" if customer_ids is None else f"JOIN pg_temp.{money.IDS} ids ON ids.customer_id = c.id"
     return f"""
         SELECT c.id AS customer_id, c.date_of_birth, c.id_expiry, c.kyc_status, c.kyc_review_date,
                c.created_at
-        FROM {_table(Customer)} c WHERE true{where}
+        FROM {_table(Customer)} c {join}
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
@@ -116,21 +126,42 @@ def last_transaction_sql() -> str:
 def query_params(windows: Windows, customer_ids) -> dict:
     return {
         "as_of": windows.as_of, "today": windows.today, "earliest": windows.earliest,
+        "first_day": money.first_day(windows.earliest),
         "value_from": windows.value_from, "channel_from": windows.channel_from,
         "activity_from": windows.activity_from, "prior_from": windows.prior_from,
-        "outflow_from": windows.outflow_from, "tz": settings.TIME_ZONE, "ccy": CURRENCY,
+        "outflow_from": windows.outflow_from, "tz": settings.TIME_ZONE, "base": settings.BASE_CURRENCY,
         "aum_kinds": sorted(DEPOSIT_KINDS | WEALTH_KINDS), "loan_kinds": sorted(LIABILITY_KINDS),
+        "money_kinds": sorted(DEPOSIT_KINDS | WEALTH_KINDS | LIABILITY_KINDS),
         "ids": list(customer_ids) if customer_ids is not None else None,
     }
 
 
-def figures_load(*, windows: Windows, customer_ids=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The raw figures: one row per customer, and merchant spend in long form (customer, category, spend)."""
+def figures_load(*, windows: Windows, customer_ids=None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The raw figures: one row per customer, merchant spend in long form (customer, category, spend), and the
+    run's money facts: {"base_currency", "rates" used at as_of, "unconverted" money per currency}.
+
+    One transaction, so the run's temporary tables live as long as its queries and every query sees one
+    snapshot of the data.
+    """
     params = query_params(windows, customer_ids)
-    customers = _frame(customers_sql(customer_ids), params)
-    txns = _frame(transaction_figures_sql(customer_ids), params)
-    spend = _frame(category_spend_sql(customer_ids), params)
-    accounts = _frame(account_figures_sql(customer_ids), params)
+    with transaction.atomic():
+        money.run_tables_create(params=params, customer_ids=customer_ids)
+        customers = _frame(customers_sql(customer_ids), params)
+        txns = _frame(transaction_figures_sql(customer_ids), params)
+        spend = _frame(category_spend_sql(customer_ids), params)
+        accounts = _frame(account_figures_sql(customer_ids), params)
+        unconverted_rows = int(txns["unconverted_rows"].sum()) if not txns.empty else 0
+        unconverted_accounts = int(accounts["unconverted_accounts"].sum()) if not accounts.empty else 0
+        report = money.Unconverted()
+        if unconverted_rows or unconverted_accounts:
+            report.currencies = money.unconverted_load(params=params, customer_ids=customer_ids,
+                                                       accounts=bool(unconverted_accounts),
+                                                       transactions=bool(unconverted_rows))
+            affected = set(txns.loc[txns["unconverted_rows"] > 0, "customer_id"]) | set(
+                accounts.loc[accounts["unconverted_accounts"] > 0, "customer_id"])
+            report.customers = len(affected)
+        facts = {"base_currency": settings.BASE_CURRENCY, "rates": money.rates_used(),
+                 "unconverted": report.as_json()}
     frame = customers.merge(accounts, on="customer_id", how="left").merge(txns, on="customer_id", how="left")
     without = frame.loc[frame["last_at"].isna(), "customer_id"].tolist()
     if without:
@@ -139,4 +170,4 @@ def figures_load(*, windows: Windows, customer_ids=None) -> tuple[pd.DataFrame, 
             frame = frame.set_index("customer_id")
             frame.loc[earlier["customer_id"], "last_at"] = earlier.set_index("customer_id")["last_at"]
             frame = frame.reset_index()
-    return frame, spend
+    return frame, spend, facts

@@ -60,11 +60,21 @@ class ProductBriefSerializer(serializers.Serializer):
     kind = serializers.CharField(read_only=True)
 
 
+class FxRateBriefSerializer(serializers.Serializer):
+    currency = serializers.CharField(read_only=True)
+    rate = serializers.DecimalField(max_digits=20, decimal_places=10, read_only=True,
+                                    help_text=_("Units of the base currency for one unit of the currency."))
+    rate_date = serializers.DateField(read_only=True, allow_null=True, help_text=_("null for the base currency."))
+
+
 class AccountSerializer(serializers.Serializer):
     account_no = serializers.CharField(read_only=True)
     product = ProductBriefSerializer(read_only=True)
     currency = serializers.CharField(read_only=True)
     balance = serializers.DecimalField(**MONEY)
+    base_balance = serializers.DecimalField(**MONEY, allow_null=True, help_text=_(
+        "The balance in the base currency at the latest rate; null when the currency has no rate yet."))
+    fx_rate = FxRateBriefSerializer(read_only=True, allow_null=True, help_text=_("The rate base_balance used."))
     balance_as_of = serializers.DateTimeField(read_only=True, allow_null=True)
     status = serializers.CharField(read_only=True)
     opened_at = serializers.DateField(read_only=True)
@@ -91,6 +101,15 @@ class HoldingsSerializer(serializers.Serializer):
                                 help_text=_("Assets under management per currency (deposits and wealth)."))
     loans = serializers.DictField(child=serializers.DecimalField(**MONEY), read_only=True,
                                   help_text=_("Amount owed per currency (loans and credit cards)."))
+    base_currency = serializers.CharField(read_only=True, help_text=_("The unit of aum_base and loans_base."))
+    aum_base = serializers.DecimalField(**MONEY, help_text=_(
+        "AUM in the base currency, each account at its currency's latest rate; currencies without a rate are left "
+        "out (see unconverted)."))
+    loans_base = serializers.DecimalField(**MONEY, help_text=_("Amount owed in the base currency, likewise."))
+    rate_date = serializers.DateField(read_only=True, allow_null=True, help_text=_(
+        "The oldest rate date the base-currency totals used; null when all is in the base currency."))
+    unconverted = serializers.ListField(child=serializers.CharField(), read_only=True, help_text=_(
+        "Currencies held without an exchange rate: not in aum_base or loans_base."))
     product_count = serializers.IntegerField(read_only=True)
 
     @extend_schema_field(AccountGroupSerializer(many=True))

@@ -24,7 +24,7 @@ CARD_PAN = "6228480402564890018"
 # interactions, the transaction page (count, rows, categories), the charts (4), the session save (3) and the
 # customer's scores (one row: scores, alerts and the profile's tier), and the open counter offers (one query:
 # offers with their campaign and product, issue 6).
-MAX_360_QUERIES = 23
+MAX_360_QUERIES = 24  # + the latest exchange rates of the currencies held
 
 
 def _transaction(account, n, *, days_ago=0, channel="POS", direction="DEBIT", amount="88.50", mcc="5812"):

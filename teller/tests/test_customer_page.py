@@ -42,9 +42,9 @@ def test_the_360_page_groups_holdings_by_product_kind_with_balances(teller_clien
 
 def test_the_360_page_shows_aum_and_loan_totals(teller_client, holder):
     html = teller_client.get(customer_url(holder.customer)).content.decode()
-    totals = re.search(r'<p class="totals">(.*?)</p>', html, re.S).group(1)
-    assert f"Assets (AUM): <strong>CNY {AUM:,.2f}</strong>" in totals
-    assert f"Loans: <strong>CNY {LOANS:,.2f}</strong>" in totals
+    totals = re.search(r'<p class="totals" id="holdings-totals">(.*?)</p>', html, re.S).group(1)
+    assert f'<strong id="aum-base">CNY {AUM:,.2f}</strong>' in totals
+    assert f'<strong id="loans-base">CNY {LOANS:,.2f}</strong>' in totals
 
 
 def test_the_360_page_masks_cards_to_the_first_six_and_last_four(teller_client, holder):
