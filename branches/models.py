@@ -26,6 +26,7 @@ class Role(models.TextChoices):
     TELLER = "teller", _("Teller")
     MANAGER = "manager", _("Branch manager")
     ADMIN = "admin", _("Administrator")
+    KIOSK = "kiosk", _("Ticket kiosk")  # a lobby device: API token only, issues tickets at its branch
 
 
 class StaffProfile(models.Model):

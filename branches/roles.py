@@ -6,7 +6,7 @@ Each app grants the permissions of its own models (so no migration reaches up a 
 
 from __future__ import annotations
 
-ROLE_GROUPS = ("teller", "manager", "admin", "channel_system")
+ROLE_GROUPS = ("teller", "manager", "admin", "channel_system", "kiosk")
 
 
 def ensure_groups(apps) -> None:

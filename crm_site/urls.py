@@ -18,6 +18,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
     path("access/", include("customers.urls")),
+    path("counter/", include("counter.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -33,6 +34,7 @@ urlpatterns = [
         path("transactions/", include("transactions.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
+        path("counter/", include("counter.api.urls")),
     ])),
 ]
 
