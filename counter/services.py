@@ -37,10 +37,15 @@ from .models import (
     TicketStatus,
 )
 
+# The sequence row is locked until the issuing transaction commits: two kiosks never draw the same number.
+# Its first draw of a day (and any draw behind the tickets, e.g. after a restore) starts above the day's tickets.
 NEXT_NUMBER_SQL = """
 INSERT INTO counter_ticketsequence (branch_id, day, queue, last)
-VALUES (%(branch_id)s, %(day)s, %(queue)s, 1)
-ON CONFLICT (branch_id, day, queue) DO UPDATE SET last = counter_ticketsequence.last + 1
+VALUES (%(branch_id)s, %(day)s, %(queue)s,
+        1 + COALESCE((SELECT max(NULLIF(regexp_replace(number, '\\D', '', 'g'), '')::int)
+                        FROM counter_ticket
+                       WHERE branch_id = %(branch_id)s AND day = %(day)s AND queue = %(queue)s), 0))
+ON CONFLICT (branch_id, day, queue) DO UPDATE SET last = GREATEST(counter_ticketsequence.last + 1, EXCLUDED.last)
 RETURNING last
 """
 
@@ -165,7 +170,7 @@ def ticket_call_next(*, counter_id: int, user: AbstractBaseUser, ip_address: str
         if Ticket.objects.filter(counter=counter, status__in=AT_COUNTER).exists():
             current = selectors.ticket_at_counter(counter=counter)
             raise CounterBusy(_("Finish ticket %(number)s first.") % {"number": current.number if current else ""})
-        ticket = (Ticket.objects.select_for_update(skip_locked=True)
+        ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",))
                   .filter(branch_id=counter.branch_id, day=timezone.localdate(now), status=TicketStatus.WAITING)
                   .annotate(other_queue=Case(When(queue=counter.kind, then=Value(0)), default=Value(1),
                                              output_field=IntegerField()))
