@@ -235,13 +235,17 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
         row = {"ticket": ticket, "wait_minutes": _minutes(now - ticket.issued_at), "customer": None}
         if ticket.customer_id:
             score = scores.get(ticket.customer_id)
+            masked = masked_name(ticket.customer.full_name)
+            # one query per recognised customer waiting: a lobby holds tens, not thousands
+            offers = offers_for_customer(customer=ticket.customer, now=now)[:1]
+            for offer in offers:  # the board may be seen by others in the lobby: the pitch names nobody in full
+                offer.pitch = offer.pitch.replace(ticket.customer.display_name, masked)
             row["customer"] = {
                 "customer_no": ticket.customer.customer_no,
-                "masked_name": masked_name(ticket.customer.full_name),
+                "masked_name": masked,
                 "tier": score.tier if score else ticket.tier,
                 "alerts": explain.alerts_display(score.alerts) if score else [],
-                # one query per recognised customer waiting: a lobby holds tens, not thousands
-                "offers": offers_for_customer(customer=ticket.customer, now=now)[:1],
+                "offers": offers,
             }
         queue = queues[ticket.queue]
         queue["tickets"].append(row)
