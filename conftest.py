@@ -25,6 +25,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "transactions.migrations.0003_role_permissions",
     "scoring.migrations.0002_role_permissions",
     "campaigns.migrations.0002_role_permissions",
+    "counter.migrations.0002_role_permissions",
 ]
 
 

@@ -30,6 +30,7 @@ class Role(models.TextChoices):
     TELLER = "teller", _("Teller")
     MANAGER = "manager", _("Branch manager")
     ADMIN = "admin", _("Administrator")
+    KIOSK = "kiosk", _("Ticket kiosk")  # a lobby device: API token only, issues tickets at its branch
 
 
 # Roles whose staff open the Django admin (is_staff follows the role): managers read there, admins edit.

@@ -21,6 +21,7 @@ urlpatterns = [
     path("scores/", include("scoring.urls")),
     path("access/", include("customers.urls")),
     path("", include("branches.urls")),  # login (password, then the code for two-factor sign-in), /admin/login/
+    path("counter/", include("counter.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
@@ -36,6 +37,7 @@ urlpatterns = [
         path("fx-rates/", include("accounts.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
+        path("counter/", include("counter.api.urls")),
     ])),
 ]
 # No URL serves MEDIA_ROOT, DEBUG or not: uploaded feeds hold customers' transactions and are read only by

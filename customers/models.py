@@ -279,6 +279,7 @@ class AccessVia(models.TextChoices):
     PAGE = "page", _("Page")
     API = "api", _("API")
     ADMIN = "admin", _("Admin")
+    COUNTER = "counter", _("Counter call")
 
 
 class AccessAction(models.TextChoices):

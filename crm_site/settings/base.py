@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "transactions",
     "scoring",
     "campaigns",
+    "counter",
     "teller",
 ]
 
@@ -361,3 +362,11 @@ for _proxy in TRUSTED_PROXIES:
 DUPLICATES_GROUP_MAX = env.int("DUPLICATES_GROUP_MAX", default=50)
 DUPLICATES_BIRTH_DATE_GROUP_MAX = env.int("DUPLICATES_BIRTH_DATE_GROUP_MAX", default=500)
 DUPLICATES_PINYIN_SIMILARITY = env.float("DUPLICATES_PINYIN_SIMILARITY", default=0.7)
+
+# Counter service (issue 15): the target wait of VIP customers (statistics), the service time assumed before the
+# day has any, and a site-wide token for the lobby displays (empty: each branch's own token only).
+COUNTER_VIP_TARGET_MINUTES = env.int("COUNTER_VIP_TARGET_MINUTES", default=5)
+COUNTER_DEFAULT_SERVICE_MINUTES = env.int("COUNTER_DEFAULT_SERVICE_MINUTES", default=5)
+COUNTER_DISPLAY_TOKEN = env("COUNTER_DISPLAY_TOKEN", default="")
+CELERY_BEAT_SCHEDULE["counter-close-stale-tickets"] = {"task": "counter.close_stale_tickets",
+                                                      "schedule": timedelta(hours=1)}

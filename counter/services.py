@@ -1,0 +1,220 @@
+"""Writes of the counter service: kiosk devices, tickets, counters, calling, the nightly close.
+
+Every write that belongs together is one transaction. Ticket numbers come from one upsert per
+(branch, day, queue); calling takes the next ticket with SELECT … FOR UPDATE SKIP LOCKED, so two
+counters calling at once never get the same ticket; status changes are conditional UPDATEs
+(crm_site.status), so of two racing requests exactly one wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from branches import services as branch_services
+from branches.models import Branch, Role
+from branches.selectors import staff_profile_get
+from crm_site.status import status_transition
+from customers.models import AccessVia
+from customers.services import customer_access_record
+
+from . import selectors
+from .exceptions import CounterBusy, CounterNotAllowed, TicketInvalid, TicketStatusError
+from .models import (
+    AT_COUNTER,
+    QUEUE_PREFIX,
+    SELF_SERVICE,
+    Counter,
+    Service,
+    Ticket,
+    TicketStatus,
+)
+
+# The sequence row is locked until the issuing transaction commits: two kiosks never draw the same number.
+# Its first draw of a day (and any draw behind the tickets, e.g. after a restore) starts above the day's tickets.
+NEXT_NUMBER_SQL = """
+INSERT INTO counter_ticketsequence (branch_id, day, queue, last)
+VALUES (%(branch_id)s, %(day)s, %(queue)s,
+        1 + COALESCE((SELECT max(NULLIF(regexp_replace(number, '\\D', '', 'g'), '')::int)
+                        FROM counter_ticket
+                       WHERE branch_id = %(branch_id)s AND day = %(day)s AND queue = %(queue)s), 0))
+ON CONFLICT (branch_id, day, queue) DO UPDATE SET last = GREATEST(counter_ticketsequence.last + 1, EXCLUDED.last)
+RETURNING last
+"""
+
+
+@transaction.atomic
+def kiosk_create(*, username: str, branch: Branch) -> tuple[AbstractBaseUser, Token]:
+    """A ticket kiosk's login (no password) bound to its branch, and the API token the device uses."""
+    user = branch_services.staff_create(username=username, password=None, branch=branch, role=Role.KIOSK)
+    return user, Token.objects.create(user=user)
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    ticket: Ticket
+    position: int
+    estimated_wait_minutes: int
+
+
+def _next_number(*, branch_id: int, day: dt.date, queue: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(NEXT_NUMBER_SQL, {"branch_id": branch_id, "day": day, "queue": queue})
+        (last,) = cursor.fetchone()
+    return f"{QUEUE_PREFIX[queue]}{last:03d}"
+
+
+@transaction.atomic
+def ticket_issue(*, kiosk: AbstractBaseUser, branch_code: str, service: str, identifier: str | None = None,
+                 now: dt.datetime | None = None) -> IssuedTicket:
+    """A ticket for the customer at the kiosk: recognised by the identifier (never stored), routed by the
+    branch's rules, numbered per queue and day."""
+    if service not in Service.values:
+        raise TicketInvalid(_("Choose one of the services offered."), field="service")
+    profile = staff_profile_get(user=kiosk)
+    if profile is None or profile.branch.code != branch_code:
+        raise CounterNotAllowed(_("This kiosk issues tickets at its own branch only."))
+    recognition = (selectors.customer_recognise(identifier=identifier) if identifier
+                   else selectors.Recognition(customer_id=None, kind=""))
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    tier = selectors.tier_of(customer_id=recognition.customer_id)
+    queue = selectors.queue_for(rules=selectors.counter_settings_for(branch_id=profile.branch_id), tier=tier,
+                                service=service)
+    ticket = Ticket.objects.create(
+        branch_id=profile.branch_id, day=day, queue=queue, service=service,
+        number=_next_number(branch_id=profile.branch_id, day=day, queue=queue),
+        customer_id=recognition.customer_id, identifier_kind=recognition.kind, tier=tier,
+        suggestion=SELF_SERVICE.get(service, ""), issued_at=now, issued_by=kiosk)
+    position = selectors.ticket_position(ticket=ticket)
+    wait = selectors.estimated_wait_minutes(branch_id=profile.branch_id, queue=queue, ahead=position - 1, day=day)
+    return IssuedTicket(ticket=ticket, position=position, estimated_wait_minutes=wait)
+
+
+def _refuse(current, wanted):
+    return TicketStatusError(current, wanted)
+
+
+@transaction.atomic
+def ticket_take_self_service(*, kiosk: AbstractBaseUser, number: str, now: dt.datetime | None = None) -> Ticket:
+    """The customer took the kiosk's suggestion (ATM, mobile banking): the ticket leaves the queue, counted."""
+    profile = staff_profile_get(user=kiosk)
+    ticket = Ticket.objects.filter(branch_id=profile.branch_id if profile else None, day=selectors.today(),
+                                   number=(number or "").upper()[:8]).first()
+    if ticket is None:
+        raise selectors.CounterNotFound(_("There is no ticket %(number)s today.") % {"number": number[:8]})
+    if not ticket.suggestion:
+        raise TicketInvalid(_("No self-service was suggested for this ticket."))
+    status_transition(ticket, TicketStatus.CANCELLED, refuse=_refuse, suggestion_taken=True,
+                      done_at=now or timezone.now())
+    return ticket
+
+
+# --- counters ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def counter_open(*, counter_id: int, user: AbstractBaseUser, now: dt.datetime | None = None) -> Counter:
+    """The teller takes a counter of their branch; one counter per teller at a time."""
+    counter = selectors.counter_get(counter_id=counter_id, user=user)
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    if counter.is_open and counter.teller_id == user.pk:
+        return counter
+    if counter.is_open:
+        raise CounterBusy(_("Counter %(code)s is taken by a colleague.") % {"code": counter.code})
+    other = Counter.objects.filter(teller=user).exclude(pk=counter.pk).first()
+    if other is not None:
+        raise CounterBusy(_("You are at counter %(code)s: close it first.") % {"code": other.code})
+    counter.is_open, counter.teller, counter.opened_at = True, user, now or timezone.now()
+    try:
+        with transaction.atomic():
+            counter.save(update_fields=["is_open", "teller", "opened_at"])
+    except IntegrityError as exc:  # the same teller opening another counter at the same moment
+        raise CounterBusy(_("You are already at another counter.")) from exc
+    return counter
+
+
+@transaction.atomic
+def counter_close(*, counter_id: int, user: AbstractBaseUser) -> Counter:
+    """The teller leaves the counter; a ticket still called there must be finished first."""
+    counter = selectors.counter_get(counter_id=counter_id, user=user)
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    if not counter.is_open:
+        return counter
+    if counter.teller_id != user.pk:
+        raise CounterNotAllowed(_("Only the teller at counter %(code)s may close it.") % {"code": counter.code})
+    current = selectors.ticket_at_counter(counter=counter)
+    if current is not None:
+        raise CounterBusy(_("Finish ticket %(number)s first.") % {"number": current.number})
+    counter.is_open, counter.teller, counter.opened_at = False, None, None
+    counter.save(update_fields=["is_open", "teller", "opened_at"])
+    return counter
+
+
+def ticket_call_next(*, counter_id: int, user: AbstractBaseUser, ip_address: str | None = None,
+                     now: dt.datetime | None = None) -> Ticket | None:
+    """The next ticket for this counter: its own queue first come first served, then the longest-waiting ticket
+    of any queue; None when nobody waits. A known customer's call is in their access log."""
+    counter = selectors.counter_get(counter_id=counter_id, user=user)
+    if not counter.is_open or counter.teller_id != user.pk:
+        raise CounterNotAllowed(_("Open counter %(code)s before calling.") % {"code": counter.code})
+    now = now or timezone.now()
+    with transaction.atomic():
+        if Ticket.objects.filter(counter=counter, status__in=AT_COUNTER).exists():
+            current = selectors.ticket_at_counter(counter=counter)
+            raise CounterBusy(_("Finish ticket %(number)s first.") % {"number": current.number if current else ""})
+        ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",))
+                  .filter(branch_id=counter.branch_id, day=timezone.localdate(now), status=TicketStatus.WAITING)
+                  .annotate(other_queue=Case(When(queue=counter.kind, then=Value(0)), default=Value(1),
+                                             output_field=IntegerField()))
+                  .order_by("other_queue", "issued_at", "id").select_related("customer").first())
+        if ticket is None:
+            return None
+        status_transition(ticket, TicketStatus.CALLED, refuse=_refuse, counter=counter, called_by=user,
+                          called_at=now, announced_at=now)
+        if ticket.customer_id:
+            customer_access_record(customer=ticket.customer, user=user, via=AccessVia.COUNTER, ip_address=ip_address)
+    return ticket
+
+
+ACTIONS = {"serve": TicketStatus.SERVING, "done": TicketStatus.DONE, "no-show": TicketStatus.NO_SHOW,
+           "recall": TicketStatus.CALLED}
+
+
+@transaction.atomic
+def ticket_act(*, number: str, action: str, user: AbstractBaseUser, now: dt.datetime | None = None) -> Ticket:
+    """The teller at the ticket's counter: serve, done, no-show, or recall (call it again on the display)."""
+    ticket = selectors.ticket_get_for_counter_work(number=number, user=user)
+    now = now or timezone.now()
+    status = ACTIONS[action]
+    if action == "recall":
+        if ticket.status != TicketStatus.CALLED:
+            raise TicketStatusError(ticket.status, status)
+        status_transition(ticket, status, refuse=_refuse, announced_at=now, recalls=ticket.recalls + 1)
+    elif status in (TicketStatus.DONE, TicketStatus.NO_SHOW):
+        status_transition(ticket, status, refuse=_refuse, done_at=now)
+    else:
+        status_transition(ticket, status, refuse=_refuse)
+    return ticket
+
+
+def tickets_close_stale(*, now: dt.datetime | None = None, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Tickets still open a day after they were issued are cancelled (one UPDATE); the number closed."""
+    now = now or timezone.now()
+    return Ticket.objects.filter(status__in=[TicketStatus.WAITING, *AT_COUNTER],
+                                 issued_at__lt=now - older_than).update(status=TicketStatus.CANCELLED, done_at=now)
+
+
+def lobby_views_record(*, user: AbstractBaseUser, customer_ids: list[int], ip_address: str | None = None) -> int:
+    """The lobby board shows recognised customers: each one's first showing to this user today is logged."""
+    customers = selectors.lobby_customers_unlogged(user=user, customer_ids=customer_ids, day=selectors.today())
+    for customer in customers:
+        customer_access_record(customer=customer, user=user, via=AccessVia.COUNTER, ip_address=ip_address)
+    return len(customers)
