@@ -32,6 +32,7 @@ urlpatterns = [
         path("transactions/", include("transactions.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
+        path("auth/", include("branches.api.urls")),
     ])),
 ]
 # No URL serves MEDIA_ROOT, DEBUG or not: uploaded feeds hold customers' transactions and are read only by
