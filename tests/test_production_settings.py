@@ -43,7 +43,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
 
 
 def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", WITHOUT_DOTENV + code], cwd=BASE_DIR, env=env,  # noqa: S603
+    return subprocess.run([sys.executable, "-c", WITHOUT_DOTENV + code], cwd=BASE_DIR, env=env,  # noqa: S603 - this Python
                           capture_output=True, text=True, timeout=60, check=False)
 
 
