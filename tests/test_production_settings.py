@@ -139,3 +139,4 @@ def test_production_requirements_leave_out_the_dev_only_packages():
     # the image installs the production requirements only
     dockerfile = (BASE_DIR / "Dockerfile").read_text(encoding="utf-8")
     assert "requirements-dev" not in dockerfile and "requirements.txt" in dockerfile
+    assert "demo/" in (BASE_DIR / ".dockerignore").read_text(encoding="utf-8").splitlines()
