@@ -50,3 +50,8 @@ def test_make_audit_runs_pip_audit_strictly_on_both_pinned_requirement_files():
     assert "pip-audit --strict" in recipe
     assert "-r requirements.txt" in recipe and "-r requirements-dev.txt" in recipe
     assert re.search(r"^pip-audit==\S+$", (BASE_DIR / "requirements-dev.txt").read_text(encoding="utf-8"), re.M)
+
+
+def test_make_run_names_the_dev_settings_since_web_and_celery_default_to_production():
+    makefile = (BASE_DIR / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^run: export DJANGO_SETTINGS_MODULE = crm_site\.settings\.dev$", makefile, re.M)
