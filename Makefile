@@ -12,7 +12,7 @@ DATA_DIR ?= $(or $(CRM_DATA_DIR),.data)
 # how many demo customers `make run` creates on first start (an empty database only)
 DEMO_CUSTOMERS ?= 5000
 
-.PHONY: install system-deps run test test-fast lint messages bench backup restore stop-embedded clean-data
+.PHONY: install system-deps run test test-fast lint audit messages bench backup restore stop-embedded clean-data
 
 install: $(VENV)/.installed
 
@@ -57,6 +57,12 @@ test-fast: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# known vulnerabilities of the pinned requirements (pip-audit). Needs the package index's vulnerability data
+# (PyPI's JSON API; AUDIT_ARGS="--vulnerability-service osv" for OSV) reachable: --strict fails when a
+# package cannot be looked up, so an offline machine fails rather than passes.
+audit: install
+	$(VENV)/bin/pip-audit --strict --no-deps --disable-pip -r requirements.txt -r requirements-dev.txt $(AUDIT_ARGS)
 
 messages: install system-deps
 	$(WITH_SERVICES) sh -c 'cd $(CURDIR) && $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=.data && $(PY) manage.py compilemessages --ignore=.venv'

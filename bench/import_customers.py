@@ -143,8 +143,8 @@ def remove_earlier_run() -> None:
 
     ours = "SELECT id FROM customers_customer WHERE customer_no LIKE %s"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM accounts_account WHERE customer_id IN ({ours})", ["BC%"])  # noqa: S608
-        cursor.execute(f"DELETE FROM customers_consentrecord WHERE customer_id IN ({ours})", ["BC%"])  # noqa: S608
+        cursor.execute(f"DELETE FROM accounts_account WHERE customer_id IN ({ours})", ["BC%"])  # noqa: S608 - constant
+        cursor.execute(f"DELETE FROM customers_consentrecord WHERE customer_id IN ({ours})", ["BC%"])  # noqa: S608 - constant
         cursor.execute("DELETE FROM customers_historicalcustomer WHERE customer_no LIKE %s", ["BC%"])
         cursor.execute("DELETE FROM customers_customer WHERE customer_no LIKE %s", ["BC%"])
         cursor.execute("DELETE FROM branches_branch b WHERE b.code = ANY(%s) "

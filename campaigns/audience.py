@@ -350,10 +350,10 @@ def audience_preview(*, audience: dict, scope: Branch | None, product: Product, 
                                          frequency_cap=frequency_cap, now=now)
     with transaction.atomic(), connection.cursor() as cursor:
         without_jit(cursor)
-        cursor.execute(f"SELECT d.exclusion, d.channel, count(*) FROM ({sql}) AS d GROUP BY 1, 2",  # noqa: S608
+        cursor.execute(f"SELECT d.exclusion, d.channel, count(*) FROM ({sql}) AS d GROUP BY 1, 2",  # noqa: S608 - built SQL
                        params)
         groups = cursor.fetchall()
-        cursor.execute(f"SELECT d.id, d.channel FROM ({sql}) AS d WHERE d.exclusion IS NULL "  # noqa: S608
+        cursor.execute(f"SELECT d.id, d.channel FROM ({sql}) AS d WHERE d.exclusion IS NULL "  # noqa: S608 - built SQL
                        "ORDER BY d.id LIMIT %s", [*params, sample_size])
         sample_rows = cursor.fetchall()
     excluded = dict.fromkeys(("no_consent", "do_not_contact", "frequency_cap", "holds_product"), 0)

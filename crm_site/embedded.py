@@ -5,7 +5,7 @@ both set, nothing here runs. The servers outlive the process that started them (
 worker and beat share them); `python crm_site/embedded.py exec -- CMD` starts what is
 missing, runs CMD with the URLs in its environment, and stops what it started. Run it as a
 script: `python -m crm_site.embedded` imports the crm_site package, whose Celery module sets
-DJANGO_SETTINGS_MODULE to the dev settings in the environment CMD would inherit.
+DJANGO_SETTINGS_MODULE (to its production default) in the environment CMD would inherit.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ urlpatterns = [
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
         path("counter/", include("counter.api.urls")),
+        path("auth/", include("branches.api.urls")),
     ])),
 ]
 # No URL serves MEDIA_ROOT, DEBUG or not: uploaded feeds hold customers' transactions and are read only by

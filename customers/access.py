@@ -7,7 +7,6 @@ nothing. The same rule narrows the profile history (customers.history).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.selectors import is_bank_admin, staff_profile_get
+from crm_site.csv_export import csv_lines
 from crm_site.exceptions import NotAllowed
 
 from .models import AccessAction, Customer, CustomerAccessLog
@@ -100,30 +100,18 @@ def unusual_access(*, user, threshold: int | None = None, days: int = UNUSUAL_DA
 
 CSV_COLUMNS = ("at", "staff", "staff_name", "staff_branch", "customer_no", "customer_name", "customer_branch",
                "id_number", "via", "action", "field", "reason", "ip_address")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A spreadsheet must not run what staff typed (a reason starting with "=" is a formula to Excel)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def access_log_csv_lines(rows: QuerySet[CustomerAccessLog]) -> Iterator[str]:
-    """The rows as CSV lines (a BOM first, for Excel), customer identifiers masked."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for row in rows.iterator(chunk_size=2000):
-        staff = row.user
-        profile = getattr(staff, "staff_profile", None)
-        yield writer.writerow([_cell(value) for value in (
-            timezone.localtime(row.at).isoformat(timespec="seconds"), staff.username,
-            staff.get_full_name(), profile.branch.code if profile else "", row.customer.customer_no,
-            row.customer.full_name, row.customer.home_branch.code, row.customer.masked_id_number,
-            row.via, row.action, row.field, row.reason, row.ip_address,
-        )])
+    """The rows as CSV lines (a BOM first, for Excel), customer identifiers masked, formulas escaped."""
+
+    def values():
+        for row in rows.iterator(chunk_size=2000):
+            staff = row.user
+            profile = getattr(staff, "staff_profile", None)
+            yield (timezone.localtime(row.at).isoformat(timespec="seconds"), staff.username,
+                   staff.get_full_name(), profile.branch.code if profile else "", row.customer.customer_no,
+                   row.customer.full_name, row.customer.home_branch.code, row.customer.masked_id_number,
+                   row.via, row.action, row.field, row.reason, row.ip_address or "")
+
+    return csv_lines(CSV_COLUMNS, values())

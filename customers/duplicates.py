@@ -105,7 +105,7 @@ def _sql() -> str:
         SELECT a_id, b_id, reasons, score, count(*) OVER () AS total
         FROM scored ORDER BY score DESC, a_id, b_id
         LIMIT %(limit)s OFFSET %(offset)s
-    """  # noqa: S608
+    """  # noqa: S608 - table names from model metadata; values are parameters
 
 
 def _fetch(*, offset: int, limit: int) -> tuple[list[DuplicatePair], int | None]:

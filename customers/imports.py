@@ -191,7 +191,7 @@ def _history_record(*, inserted_ids: list[int], changed_ids: list[int], changed_
     quote = connection.ops.quote_name
     columns = [quote(field.column) for field in history.tracked_fields]
     source = ", ".join(f"c.{column}" for column in columns)
-    sql = (f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}, history_date, "  # noqa: S608
+    sql = (f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}, history_date, "  # noqa: S608 - model names
            f"history_change_reason, history_type, history_user_id) "
            f"SELECT {source}, %s, %s, w.history_type, %s "
            f"FROM unnest(%s::bigint[], %s::varchar[]) AS w(id, history_type) "
@@ -211,7 +211,7 @@ def _consents_record(wanted: list[tuple[Customer, bool]], *, new_ids: set[int],
     if not wanted:
         return set()
     table = connection.ops.quote_name(ConsentRecord._meta.db_table)
-    sql = (f"INSERT INTO {table} (customer_id, channel, granted, source, recorded_by_id, at) "  # noqa: S608
+    sql = (f"INSERT INTO {table} (customer_id, channel, granted, source, recorded_by_id, at) "  # noqa: S608 - model name
            f"SELECT w.customer_id, ch.channel, w.granted, %s, %s, %s "
            f"FROM unnest(%s::bigint[], %s::boolean[], %s::boolean[]) AS w(customer_id, granted, is_new) "
            f"CROSS JOIN unnest(%s::varchar[]) AS ch(channel) "

@@ -234,7 +234,7 @@ def customers_rotate_pii(*, chunk_size: int = 1000) -> int:
         pk = connection.ops.quote_name(model._meta.pk.column)
         column = connection.ops.quote_name(model._meta.get_field("id_number").column)
         # Identifiers come from the model's own metadata, quoted; every value is a parameter.
-        select = (f"SELECT {pk}, {column} FROM {table} WHERE {pk} > %s AND {column} <> '' "  # noqa: S608
+        select = (f"SELECT {pk}, {column} FROM {table} WHERE {pk} > %s AND {column} <> '' "  # noqa: S608 - quoted model names
                   f"ORDER BY {pk} LIMIT %s FOR UPDATE")
         last_pk = 0
         while True:
@@ -256,7 +256,7 @@ def customers_rotate_pii(*, chunk_size: int = 1000) -> int:
                 if changes:
                     values = ", ".join(["(%s, %s)"] * len(changes))
                     cursor.execute(
-                        f"UPDATE {table} SET {column} = v.token FROM (VALUES {values}) AS v(row_pk, token) "  # noqa: S608
+                        f"UPDATE {table} SET {column} = v.token FROM (VALUES {values}) AS v(row_pk, token) "  # noqa: S608 - quoted model names
                         f"WHERE {table}.{pk} = v.row_pk",
                         [value for change in changes for value in change])
                     rotated += len(changes)

@@ -85,7 +85,7 @@ def upsert_sql() -> str:
     values = ", ".join(TARGET.values())
     updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in TARGET)
     # (column names and SQL are this module's constants: no user input)
-    return (f"INSERT INTO {table} (customer_id, {columns}) SELECT s.customer_id, {values} FROM scoring_stage s "  # noqa: S608
+    return (f"INSERT INTO {table} (customer_id, {columns}) SELECT s.customer_id, {values} FROM scoring_stage s "  # noqa: S608 - module constants
             f"ON CONFLICT (customer_id) DO UPDATE SET {updates}")
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
@@ -11,6 +9,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from crm_site.csv_export import csv_lines
 
 from . import forms, selectors
 from .models import BatchSource, IngestBatch
@@ -81,26 +81,20 @@ def batch_progress(request, batch_id: int):
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 @permission_required("transactions.view_rejectedrow", raise_exception=True)
 @require_GET
 def batch_rejected_csv(request, batch_id: int):
     """The open rejected rows as a feed file plus row_number and reasons: fix it and upload it as a replay."""
     batch = selectors.batch_get(batch_id=batch_id, user=request.user)
-    writer = csv.writer(_Echo())
 
-    def lines():
-        yield "\ufeff" + writer.writerow([ROW_NUMBER, *COLUMNS, REASONS])  # the BOM: Excel then reads UTF-8
+    def rows():
         for row in selectors.rejected_rows_open(batch=batch).iterator(chunk_size=2000):
             reasons = "; ".join(f"{reason.get('code')}: {reason.get('message')}" for reason in row.reasons)
-            yield writer.writerow([row.row_number, *(row.raw.get(name, "") for name in COLUMNS), reasons])
+            yield [row.row_number, *(row.raw.get(name, "") for name in COLUMNS), reasons]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    lines = csv_lines([ROW_NUMBER, *COLUMNS, REASONS], rows())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.csv"'
     return response
 

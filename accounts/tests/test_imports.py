@@ -1,5 +1,6 @@
 """Loading products and accounts from CSV, and the import_records command."""
 
+import csv
 import datetime as dt
 import io
 import os
@@ -238,3 +239,11 @@ def test_the_command_exits_zero_when_rows_are_rejected(tmp_path):
     path = write(tmp_path, "b.csv", "code,name", ",没有代码")
     call_command("import_records", "branches", str(path))  # raises CommandError (non-zero) otherwise
     assert not Branch.objects.exists()
+
+
+def test_the_rejects_file_escapes_cells_a_spreadsheet_would_run(tmp_path):
+    source = write(tmp_path, "b.csv", "code,name,city", ',"=HYPERLINK(""http://evil.example"")",@SUM(A1)')
+    rejects = tmp_path / "rejects.csv"
+    call_command("import_records", "branches", str(source), "--rejects", str(rejects))
+    (row,) = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))
+    assert row["name"] == "'=HYPERLINK(\"http://evil.example\")" and row["city"] == "'@SUM(A1)"

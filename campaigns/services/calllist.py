@@ -8,13 +8,11 @@ the same record as revealing a field on the 360 page.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm_site.csv_export import csv_lines
 from crm_site.exceptions import NotAllowed
 from customers.models import AccessAction, AccessVia
 from customers.services import customers_access_record
@@ -36,15 +34,12 @@ def call_list_csv(*, campaign: Campaign, user, reveal: bool = False, ip_address:
     if reveal and not user.has_perm("customers.reveal_customer_pii"):
         raise NotAllowed(_("You may not see full mobile numbers."))
     rows = list(call_list(campaign=campaign))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for r in rows:
-        c = r.customer
-        writer.writerow([r.pk, c.customer_no, c.display_name, c.salutation, c.mobile if reveal else c.masked_mobile,
-                         c.preferred_contact_time, r.language, r.response,
-                         timezone.localtime(r.responded_at).isoformat() if r.responded_at else ""])
+    lines = "".join(csv_lines(COLUMNS, (
+        [r.pk, r.customer.customer_no, r.customer.display_name, r.customer.salutation,
+         r.customer.mobile if reveal else r.customer.masked_mobile, r.customer.preferred_contact_time, r.language,
+         r.response, timezone.localtime(r.responded_at).isoformat() if r.responded_at else ""]
+        for r in rows)))
     reason = _("Call list of campaign #%(id)s") % {"id": campaign.pk}
     customers_access_record(customer_ids=[r.customer_id for r in rows], user=user, via=via, ip_address=ip_address,
                             **({"action": AccessAction.REVEAL, "field": "mobile", "reason": reason} if reveal else {}))
-    return "\ufeff" + out.getvalue()  # BOM: Excel opens UTF-8 Chinese names correctly
+    return lines  # with a BOM first: Excel opens UTF-8 Chinese names correctly

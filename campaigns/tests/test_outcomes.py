@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
@@ -99,3 +101,12 @@ def test_the_call_list_is_masked_unless_revealed_and_a_reveal_is_logged_per_cust
     assert logs.count() == 2 and set(logs.values_list("ip_address", flat=True)) == {"10.0.0.7"}
     with pytest.raises(NotAllowed):
         call_list_csv(campaign=campaign, user=teller)
+
+
+def test_the_call_list_escapes_cells_a_spreadsheet_would_run(branch, product, manager):
+    campaign = phone_campaign(branch, product, manager)
+    call = CampaignRecipient.objects.filter(campaign=campaign).select_related("customer").first()
+    type(call.customer).objects.filter(pk=call.customer_id).update(salutation="=cmd|' /C calc'!A0")
+    rows = list(csv.DictReader(io.StringIO(call_list_csv(campaign=campaign, user=manager).removeprefix("\ufeff"))))
+    (row,) = [r for r in rows if r["recipient_id"] == str(call.pk)]
+    assert row["salutation"] == "'=cmd\\|' /C calc'!A0"  # shown as text, its pipe escaped

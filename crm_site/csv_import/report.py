@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.utils.translation import gettext as _
 
 from crm_site import pii
+from crm_site.csv_export import csv_writer
 
 from .files import CsvSpec, Reject
 
@@ -70,7 +70,7 @@ def format_report(result: ImportResult, spec: CsvSpec, *, limit: int = 50) -> st
 def write_rejects(result: ImportResult, target: IO[str]) -> None:
     """Every rejected row as CSV: its row number, the values as read (so it can be corrected and loaded
     again: the importer ignores the row and reasons columns) and the reasons."""
-    writer = csv.writer(target)
+    writer = csv_writer(target)
     writer.writerow(["row", *result.columns, "reasons"])
     for reject in result.rejects:
         writer.writerow([reject.row, *(reject.values.get(c, "") for c in result.columns), "; ".join(reject.reasons)])

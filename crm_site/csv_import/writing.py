@@ -90,7 +90,7 @@ def copy_upsert(model, objs: list, *, key: str, update_fields: list[str]) -> Non
         cursor.execute(f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS "  # noqa: S608 - names from model metadata
                        f"SELECT {columns} FROM {table} WITH NO DATA")
         cursor.copy_expert(f"COPY {scratch} ({columns}) FROM STDIN", buffer)
-        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} "  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} "  # noqa: S608 - names from model metadata
                        f"ON CONFLICT ({column_of[key]}) DO UPDATE SET {updates} "
                        f"RETURNING {column_of[key]}, {quote(model._meta.pk.column)}")
         ids = dict(cursor.fetchall())

@@ -217,10 +217,13 @@ CELERY_BEAT_SCHEDULE["crm-worker-heartbeat"] = {
     "options": {"expires": HEALTHZ_HEARTBEAT_SECONDS},
 }
 
+# API tokens expire this many days after they were made or last rotated (0: never); expired → 401.
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
+
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call gets 401 with "WWW-Authenticate: Token", not a bare 403
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "branches.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -156,6 +156,16 @@ def test_the_rejected_rows_download_is_a_feed_file_with_row_numbers_and_reasons(
     assert rows[1]["reasons"].startswith("unknown_channel: ")
 
 
+def test_the_rejected_rows_download_escapes_cells_a_spreadsheet_would_run(client_for, manager, account):
+    batch = ingest(feed_text([row(external_id="B1", amount="x", merchant_name='=HYPERLINK("http://evil.example")',
+                                  description="+1+cmd")]))
+    response = client_for(manager).get(reverse("transactions:batch-rejected-csv", args=[batch.pk]))
+    text = b"".join(response.streaming_content).decode("utf-8")
+    (rejected,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rejected["merchant_name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert rejected["description"] == "'+1+cmd"
+
+
 def test_a_teller_may_not_download_rejected_rows(client_for, teller, account):
     batch = ingest(feed_text([row(amount="x")]))
     assert client_for(teller).get(reverse("transactions:batch-rejected-csv", args=[batch.pk])).status_code == 403
