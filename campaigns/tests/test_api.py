@@ -207,3 +207,21 @@ def test_the_call_list_reveal_is_a_post_logged_per_customer_as_an_api_read(api_c
     rows = CustomerAccessLog.objects.filter(customer=customer, user=manager)
     assert sorted(rows.values_list("via", "action", "field")) == [("api", "reveal", "mobile"), ("api", "view", "")]
     assert api_client.post(url, {"reveal": "perhaps"}, format="json").status_code == 400
+
+
+def test_the_recipient_list_and_an_outcome_are_customer_reads_through_the_api(api_client, manager, teller, branch,
+                                                                               product, second_manager):
+    campaign = _campaign(branch, product, manager, CampaignStatus.RUNNING)
+    listed = customer_with(branch=branch)
+    CampaignRecipient.objects.create(campaign=campaign, customer=listed, channel="SMS")
+    api_client.force_authenticate(manager)
+    response = api_client.get(f"{API}{campaign.pk}/recipients/")
+    assert "no-store" in response["Cache-Control"]
+    assert list(CustomerAccessLog.objects.filter(user=manager).values_list("customer_id", "via")) == [
+        (listed.pk, "api")]
+    offer = _counter_offer(branch, product, second_manager)
+    api_client.force_authenticate(teller)
+    response = api_client.post(f"{API}recipients/{offer.pk}/outcome/", {"outcome": "interested"}, format="json")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert list(CustomerAccessLog.objects.filter(user=teller).values_list("customer_id", "via")) == [
+        (offer.customer_id, "api")]
