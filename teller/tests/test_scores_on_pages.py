@@ -113,7 +113,7 @@ def test_tiers_cost_one_query_for_a_full_page_of_results(teller_client, branch, 
 
 def test_an_exact_identifier_still_opens_the_customer_directly(teller_client, scored):
     response = search(teller_client, scored.customer.customer_no)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == customer_url(scored.customer)
 
 

@@ -64,14 +64,17 @@ def test_a_teller_finds_the_customer_reads_the_360_adds_a_note_and_reveals_the_i
     box = page.locator("#search-box")
     expect(box).to_be_focused()
     searches = []
-    page.on("request", lambda request: searches.append(request.url) if "/search/" in request.url else None)
+    page.on("request", lambda request: searches.append((request.method, request.url, request.post_data))
+            if "/search/" in request.url else None)
     page.keyboard.type("ouyang", delay=40)
     rows = page.locator("#search-results tr.result")
     expect(rows).to_have_count(2)
     expect(page.locator("#search-results table.results")).to_have_attribute("data-query", "ouyang")
     assert page.url == f"{live_server.url}/"  # live results, not a page load
     assert 1 <= len(searches) < len("ouyang")  # debounced: not one request per key
-    assert searches[-1].endswith("/search/?q=ouyang")
+    method, url, body = searches[-1]
+    assert (method, url) == ("POST", f"{live_server.url}/search/")  # the query is posted, never in a URL
+    assert "q=ouyang" in body
     expect(rows.nth(0)).to_contain_text("欧阳修")  # own branch first
     expect(rows.nth(1)).to_contain_text("欧阳娜娜")
     expect(rows.nth(1)).not_to_contain_text(customer.id_number)
@@ -137,6 +140,20 @@ def test_a_card_number_from_the_card_reader_opens_the_customer(page_in, live_ser
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/customers/{counter.customer.customer_no}/")
     expect(page.locator("h1")).to_contain_text("欧阳娜娜")
+    # the number went in a POST body: neither the address bar nor the history holds it
+    visited = page.evaluate("performance.getEntriesByType('navigation').map(e => e.name)")
+    assert not any(CARD_PAN in url for url in [page.url, *visited])
+
+
+def test_enter_on_live_results_for_an_identifier_opens_the_customer(page_in, live_server, teller, counter):
+    """The results echo the number masked; Enter still knows they are the results for what is in the box."""
+    page = page_in("zh-CN")
+    log_in(page, live_server)
+    box = page.locator("#search-box")
+    box.type(counter.customer.mobile.removeprefix("+86"), delay=30)
+    expect(page.locator("#search-results table.results")).to_have_attribute("data-query", re.compile(r"^\*\*\*\*"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/customers/{counter.customer.customer_no}/")
 
 
 def test_escape_on_the_360_page_goes_back_to_the_search_box(page_in, live_server, teller, counter):
