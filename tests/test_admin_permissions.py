@@ -130,9 +130,9 @@ from accounts.models import Account  # noqa: E402
 from accounts.tests.factories import AccountFactory, CardFactory, ProductFactory  # noqa: E402
 from branches import services as branch_services  # noqa: E402
 from branches.models import StaffProfile  # noqa: E402
-from campaigns.models import CampaignRecipient, CampaignResult, OutboxMessage  # noqa: E402
+from campaigns.models import Campaign, CampaignRecipient, CampaignResult, OutboxMessage  # noqa: E402
 from campaigns.tests.factories import CampaignFactory  # noqa: E402
-from crm_site.admin_tools import ScopedAdminMixin  # noqa: E402
+from crm_site.admin_tools import ScopedAdminMixin, ScopedRelatedFieldListFilter  # noqa: E402
 from customers.admin import CustomerScopedAdminMixin  # noqa: E402
 from customers.models import ConsentRecord, Customer, CustomerMerge, DuplicateDismissal, Interaction  # noqa: E402
 from scoring.tests.factories import CustomerScoreFactory, ScoreRunFactory  # noqa: E402
@@ -347,3 +347,16 @@ def test_the_raw_id_popup_lists_only_the_managers_customers(client_for, manager,
     CustomerFactory(home_branch=other_branch)
     response = client_for(manager).get("/admin/customers/customer/?_to_field=id&_popup=1")
     assert [c.pk for c in response.context["cl"].result_list] == [ours.pk]
+
+
+def test_a_related_field_filter_lists_only_the_rows_the_reader_may_see(rf, manager, branch, other_branch):
+    ours = CampaignFactory(branch=branch, product=ProductFactory(code="WM-A", kind="WEALTH"))
+    CampaignFactory(branch=other_branch, product=ProductFactory(code="WM-B", kind="WEALTH"))
+    request = rf.get("/admin/campaigns/campaignrecipient/")
+    request.user = manager
+    model_admin = django_admin.site.get_model_admin(CampaignRecipient)
+    field = CampaignRecipient._meta.get_field("campaign")
+    listed = ScopedRelatedFieldListFilter(field, request, {}, CampaignRecipient, model_admin, "campaign")
+    assert [pk for pk, _label in listed.lookup_choices] == [ours.pk]
+    assert ("branch", ScopedRelatedFieldListFilter) in django_admin.site.get_model_admin(
+        Campaign).get_list_filter(request)  # plain relation filters become scoped ones
