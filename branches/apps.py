@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +9,11 @@ class BranchesConfig(AppConfig):
     verbose_name = _("Branches and staff")
 
     def ready(self):
-        from .mfa import session_note_enrolment  # it reads models: not importable before the registry is ready
+        # these read models: not importable before the registry is ready
+        from .checks import mfa_required_roles_check
+        from .mfa import session_note_enrolment
+
+        checks.register(mfa_required_roles_check, checks.Tags.security)
 
         # every way of signing in (the login's steps, the admin's form, the test client) notes it once,
         # so the two-factor check of each request needs no query
