@@ -289,12 +289,14 @@ def test_a_form_encoded_write_is_refused_as_an_unsupported_media_type(as_teller,
 
 
 @pytest.mark.parametrize("action", ["interactions", "consents", "reveal-id"])
-@pytest.mark.parametrize("customer_no", ["C404404404", "C%00", "C" * 40])
-def test_a_write_for_an_unknown_or_impossible_customer_number_is_a_404(as_teller, action, customer_no):
+@pytest.mark.parametrize(("customer_no", "status"), [("C404404404", 404), ("C" * 40, 404),
+                                                     ("C%00", 400)])  # NUL is refused wherever it enters
+def test_a_write_for_an_unknown_or_impossible_customer_number_is_a_4xx(as_teller, action, customer_no, status):
     response = _post_json(as_teller, f"/api/v1/customers/{customer_no}/{action}/",
                           {"text": "x", "channel": "SMS", "granted": True, "reason": "customer asked"})
-    assert response.status_code == 404
+    assert response.status_code == status
     assert "detail" in response.json()
+    assert not Interaction.objects.exists()
 
 
 NASTY_VALUES = [None, True, 0, -1, 10**40, 1.5, "", " ", "\x00", "💥", "x" * 5000, [], {}, [1, 2], {"a": 1}]

@@ -171,10 +171,11 @@ def test_opening_the_360_writes_an_access_log_row_via_api_with_the_client_addres
     assert (log.user, log.via, log.action, log.ip_address) == (teller, AccessVia.API, AccessAction.VIEW, "10.1.2.3")
 
 
-@pytest.mark.parametrize("customer_no", ["C404404404", "C%00", "C" * 40])
-def test_an_unknown_or_impossible_customer_number_is_a_404_and_logs_nothing(as_teller, customer_no):
+@pytest.mark.parametrize(("customer_no", "status"), [("C404404404", 404), ("C" * 40, 404),
+                                                     ("C%00", 400)])  # NUL is refused wherever it enters
+def test_an_unknown_or_impossible_customer_number_is_a_4xx_and_logs_nothing(as_teller, customer_no, status):
     response = as_teller.get(f"/api/v1/customers/{customer_no}/")
-    assert response.status_code == 404
+    assert response.status_code == status
     assert not CustomerAccessLog.objects.exists()
 
 
