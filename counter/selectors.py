@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, F, Min, Q, QuerySet, Value
+from django.db.models import Avg, Count, F, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,7 +71,7 @@ def customer_recognise(*, identifier: str) -> Recognition:
     conditions = search.identifier_conditions(text) if len(text) <= IDENTIFIER_MAX_LENGTH else []
     named = []
     for condition in conditions:
-        field, value = condition.children[0]
+        field, _value = condition.children[0]
         kind = KIND_OF_FIELD.get(field)
         if kind is None:
             continue
@@ -381,7 +381,8 @@ def counter_stats(*, branch: Branch, day: dt.date) -> dict:
         if summary["vip_called"] else None)
     return {
         "branch": branch, "day": day, "summary": summary,
-        "queues": [{"code": kind, "label": label, **figures(by_queue.get(kind))} for kind, label in CounterKind.choices],
+        "queues": [{"code": kind, "label": label, **figures(by_queue.get(kind))}
+                   for kind, label in CounterKind.choices],
         "services": [{"code": code, "label": label, **figures(by_service.get(code))}
                      for code, label in Service.choices],
     }

@@ -31,7 +31,7 @@ def run_in_threads(work, count: int) -> list:
         try:
             start.wait(timeout=30)
             results.append(work(i))
-        except BaseException as exc:  # noqa: BLE001 - reported below with the thread's number
+        except BaseException as exc:
             failures.append((i, exc))
         finally:
             connection.close()
