@@ -6,11 +6,14 @@ sets up a bench branch (BENCH1) with --counters counters, a teller at each (API 
 1. ticket issue: the kiosk posts --tickets tickets at --rate a minute (open loop: one every 60/rate s, each
    on its own thread so a slow answer does not delay the next), 70 % with the mobile of a random customer
    (recognised, routed by tier), 30 % walk-ins; p50/p95/max of the 201s;
-2. call-next: --rounds rounds in which every counter calls next at the same instant (a barrier releases
-   --counters threads at once), then marks its ticket done; p50/p95/max of the call-next answers, and a
-   check that no ticket was called twice.
+2. call-next, burst: --rounds rounds in which every counter calls next at the same instant (a barrier
+   releases --counters threads at once), then marks its ticket done; p50/p95/max of the call-next answers,
+   and a check that no ticket was called twice;
+3. call-next, steady: --steady-calls calls arriving at --call-rate a minute, each at a free counter of the
+   --counters (the rest are serving): the latency of one call on a busy morning.
 
-    python bench/counter.py [--counters 50] [--rounds 10] [--tickets 300] [--rate 200] [--port 8791]
+    python bench/counter.py [--counters 50] [--rounds 10] [--tickets 300] [--rate 200]
+                            [--steady-calls 300] [--call-rate 300] [--port 8791]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import random
 import statistics
 import sys
@@ -155,6 +159,50 @@ def bench_call_next(base: str, setup: dict, rounds: int) -> tuple[list[float], l
     return times, called, empty[0]
 
 
+def bench_call_next_steady(base: str, setup: dict, calls: int, rate: float) -> list[float]:
+    """Calls arriving at `rate` a minute, each at a counter that is free (the others are serving): the latency a
+    teller sees on a busy morning, rather than the all-at-once burst."""
+    free: queue.Queue = queue.Queue()
+    for counter in setup["counters"]:
+        free.put(counter)
+    times, lock = [], threading.Lock()
+
+    def call_and_finish(counter):
+        counter_id, token = counter
+        try:
+            status, elapsed, payload = post(base, f"/api/v1/counter/counters/{counter_id}/call-next/", token)
+            if status != 200:
+                raise RuntimeError(f"call-next {status}: {payload}")
+            with lock:
+                times.append(elapsed)
+            post(base, f"/api/v1/counter/tickets/{payload['ticket_no']}/done/", token)
+        finally:
+            free.put(counter)
+
+    interval = 60 / rate
+    with ThreadPoolExecutor(max_workers=len(setup["counters"])) as pool:
+        started = time.perf_counter()
+        for i in range(calls):
+            delay = started + i * interval - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(call_and_finish, free.get())
+    return times
+
+
+def issue_untimed(count: int, rng: random.Random, setup: dict) -> None:
+    """Waiting tickets for the call-next scenarios, issued in process through the same service."""
+    from django.contrib.auth import get_user_model
+
+    from counter import services
+
+    kiosk = get_user_model().objects.get(username="bench_kiosk")
+    for _ in range(count):
+        identifier = rng.choice(setup["mobiles"]) if setup["mobiles"] and rng.random() < 0.7 else None
+        services.ticket_issue(kiosk=kiosk, branch_code=BRANCH, service=rng.choice(["ACCOUNT", "WEALTH", "LOAN"]),
+                              identifier=identifier)
+
+
 def summary(name: str, times: list[float]) -> dict:
     row = {"n": len(times), "p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 95), 1),
            "max_ms": round(max(times), 1)}
@@ -170,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=300,
                         help="tickets the kiosk issues (topped up to counters × rounds)")
     parser.add_argument("--rate", type=float, default=200, help="tickets a minute")
+    parser.add_argument("--steady-calls", type=int, default=300, help="calls of the steady call-next scenario")
+    parser.add_argument("--call-rate", type=float, default=300, help="calls a minute, steady scenario")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -185,14 +235,17 @@ def main(argv: list[str] | None = None) -> int:
         issue = bench_issue(base, setup, args.tickets, args.rate, rng)
         waiting_needed = args.counters * args.rounds
         if args.tickets < waiting_needed:  # top up (untimed) so every call finds someone
-            bench_issue(base, setup, waiting_needed - args.tickets, 6000, rng)
+            issue_untimed(waiting_needed - args.tickets, rng, setup)
         calls, called, empty = bench_call_next(base, setup, args.rounds)
+        issue_untimed(args.steady_calls, rng, setup)
+        steady = bench_call_next_steady(base, setup, args.steady_calls, args.call_rate)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     twice = [number for number, times in Tally(called).items() if times > 1]
     results = {"issue": summary(f"ticket issue ({args.rate:g}/min)", issue),
                "call_next": summary(f"call-next ({args.counters} at once)", calls),
+               "call_next_steady": summary(f"call-next ({args.call_rate:g}/min)", steady),
                "called": len(called), "empty": empty, "called_twice": twice}
     print(f"tickets called: {len(called)}, 204s: {empty}, called twice: {len(twice)}")
     RESULTS.mkdir(exist_ok=True)

@@ -29,7 +29,8 @@ SCRIPTS = {
     # campaign fan-out and send into the outbox for a 100,000-customer audience
     "campaigns": (["campaign_fanout.py", "--reuse"], ["campaign_fanout.py", "--customers", "2000"]),
     # counter: call-next with 50 counters calling at once, ticket issue at 200 tickets a minute, over HTTP
-    "counter": (["counter.py"], ["counter.py", "--counters", "5", "--rounds", "2", "--tickets", "10", "--rate", "600"]),
+    "counter": (["counter.py"], ["counter.py", "--counters", "5", "--rounds", "2", "--tickets", "10", "--rate", "600",
+                            "--steady-calls", "10", "--call-rate", "600"]),
 }
 
 

@@ -55,6 +55,8 @@ _SEPARATORS = re.compile(r"[\s\-()（）+]")  # as the search strips them
 class Recognition:
     customer_id: int | None  # None: a walk-in (nobody, or more than one customer, has this identifier)
     kind: str
+    customer_no: str | None = None
+    tier: str = ""  # the customer's value tier when scored
 
 
 def _resident_id_plausible(digits: str) -> bool:
@@ -81,14 +83,16 @@ def customer_recognise(*, identifier: str) -> Recognition:
     if not named:
         raise TicketInvalid(_("That is not a mobile, ID card, bank card or account number."), field="identifier")
     base = search.searchable_customers()
-    lookups = [base.filter(condition).annotate(kind=Value(kind)).values_list("pk", "kind")
-               for condition, kind in named]
+    lookups = [base.filter(condition).annotate(kind=Value(kind))
+               .values_list("pk", "customer_no", "score__tier", "kind") for condition, kind in named]
     rows = list(lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0])
-    customers = {pk for pk, _kind in rows}
+    customers = {(pk, customer_no, tier) for pk, customer_no, tier, _kind in rows}
     if len(customers) != 1:
         return Recognition(customer_id=None, kind=named[0][1])
     order = [kind for _condition, kind in named]
-    return Recognition(customer_id=customers.pop(), kind=min((kind for _pk, kind in rows), key=order.index))
+    pk, customer_no, tier = customers.pop()
+    return Recognition(customer_id=pk, customer_no=customer_no, tier=tier or "",
+                       kind=min((row[-1] for row in rows), key=order.index))
 
 
 def counter_settings_for(*, branch_id: int) -> CounterSettings:
@@ -104,12 +108,6 @@ def queue_for(*, rules: CounterSettings, tier: str, service: str) -> str:
         return CounterKind.VIP
     queue = (rules.service_queues or {}).get(service)
     return queue if queue in CounterKind.values else CounterKind.INTEGRATED
-
-
-def tier_of(*, customer_id: int | None) -> str:
-    if customer_id is None:
-        return ""
-    return CustomerScore.objects.filter(customer_id=customer_id).values_list("tier", flat=True).first() or ""
 
 
 def today() -> dt.date:

@@ -62,6 +62,7 @@ class IssuedTicket:
     ticket: Ticket
     position: int
     estimated_wait_minutes: int
+    customer_no: str | None
 
 
 def _next_number(*, branch_id: int, day: dt.date, queue: str) -> str:
@@ -85,7 +86,7 @@ def ticket_issue(*, kiosk: AbstractBaseUser, branch_code: str, service: str, ide
                    else selectors.Recognition(customer_id=None, kind=""))
     now = now or timezone.now()
     day = timezone.localdate(now)
-    tier = selectors.tier_of(customer_id=recognition.customer_id)
+    tier = recognition.tier
     queue = selectors.queue_for(rules=selectors.counter_settings_for(branch_id=profile.branch_id), tier=tier,
                                 service=service)
     ticket = Ticket.objects.create(
@@ -95,7 +96,8 @@ def ticket_issue(*, kiosk: AbstractBaseUser, branch_code: str, service: str, ide
         suggestion=SELF_SERVICE.get(service, ""), issued_at=now, issued_by=kiosk)
     position = selectors.ticket_position(ticket=ticket)
     wait = selectors.estimated_wait_minutes(branch_id=profile.branch_id, queue=queue, ahead=position - 1, day=day)
-    return IssuedTicket(ticket=ticket, position=position, estimated_wait_minutes=wait)
+    return IssuedTicket(ticket=ticket, position=position, estimated_wait_minutes=wait,
+                        customer_no=recognition.customer_no)
 
 
 def _refuse(current, wanted):

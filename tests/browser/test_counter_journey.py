@@ -48,10 +48,10 @@ def watch_console(page) -> list[str]:
 
 
 def kiosk_issue(live_server, token: str, **body) -> dict:
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - the live server of this test
         f"{live_server.url}/api/v1/counter/tickets/", data=json.dumps({"branch": "SH001", **body}).encode(),
         headers={"Authorization": f"Token {token}", "Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the live server of this test
         assert response.status == 201
         return json.loads(response.read())
 
