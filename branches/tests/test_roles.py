@@ -31,9 +31,9 @@ CASES = [(persona, perm, True) for persona, (allowed, _) in ROLE_PERMISSIONS.ite
     (persona, perm, False) for persona, (_, denied) in ROLE_PERMISSIONS.items() for perm in denied]
 
 
-def test_the_four_role_groups_exist_after_the_migrations():
+def test_the_five_role_groups_exist_after_the_migrations():
     assert set(Group.objects.filter(name__in=ROLE_GROUPS).values_list("name", flat=True)) == {
-        "teller", "manager", "admin", "channel_system"}
+        "teller", "manager", "admin", "channel_system", "kiosk"}
 
 
 @pytest.mark.parametrize(("persona", "perm", "allowed"), CASES, ids=[f"{p}-{perm}-{a}" for p, perm, a in CASES])
@@ -52,7 +52,8 @@ def test_a_teller_can_change_nothing_but_contact_details_interactions_and_consen
     writes = {p for p in teller.get_all_permissions() if not p.split(".")[1].startswith("view_")}
     assert writes == {"customers.change_customer_contact", "customers.reveal_customer_pii",
                       "customers.add_interaction", "customers.add_consentrecord",
-                      "campaigns.record_offer_outcome"}  # DESIGN §8: the teller records offer outcomes
+                      "campaigns.record_offer_outcome",  # DESIGN §8: the teller records offer outcomes
+                      "counter.call_ticket"}  # and calls tickets at a counter
 
 
 @pytest.mark.parametrize(("role", "is_staff"), [(Role.TELLER, False), (Role.MANAGER, True), (Role.ADMIN, True)])
