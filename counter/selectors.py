@@ -48,6 +48,14 @@ KIND_OF_FIELD = {
     "customer_no": IdentifierKind.CUSTOMER_NO,
 }
 IDENTIFIER_MAX_LENGTH = 40
+_TICKET_NUMBER = re.compile(r"[A-Z]\d{1,6}")
+_DISPLAY_KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # branch codes and display tokens (token_urlsafe)
+
+
+def ticket_number_clean(number: str) -> str | None:
+    """A ticket number as printed (V012), upper-cased; None for anything that cannot be one."""
+    number = (number or "").strip().upper()
+    return number if _TICKET_NUMBER.fullmatch(number) else None
 _SEPARATORS = re.compile(r"[\s\-()（）+]")  # as the search strips them
 
 
@@ -170,10 +178,11 @@ def ticket_at_counter(*, counter: Counter) -> Ticket | None:
 def ticket_get_for_counter_work(*, number: str, user) -> Ticket:
     """Today's ticket of that number at the user's branch; only the teller whose counter holds it may act on it."""
     branch_id = staff_branch_id(user=user)
+    clean = ticket_number_clean(number)
     ticket = (Ticket.objects.select_related("counter", "customer")
-              .filter(branch_id=branch_id, day=today(), number=(number or "").upper()[:8]).first())
+              .filter(branch_id=branch_id, day=today(), number=clean).first()) if clean else None
     if ticket is None:
-        raise CounterNotFound(_("There is no ticket %(number)s today.") % {"number": number[:8]})
+        raise CounterNotFound(_("There is no ticket %(number)s today.") % {"number": clean or "—"})
     if ticket.counter is None or ticket.counter.teller_id != user.pk:
         raise CounterNotAllowed(_("Ticket %(number)s is not at your counter.") % {"number": ticket.number})
     return ticket
@@ -274,8 +283,10 @@ DISPLAY_WAITING = 12
 
 def display_branch(*, branch_code: str, token: str) -> Branch | None:
     """The branch whose display token (or the site-wide COUNTER_DISPLAY_TOKEN) this is; None otherwise."""
-    branch = Branch.objects.filter(code=(branch_code or "")[:16]).first()
-    if branch is None or not token:
+    if not (_DISPLAY_KEY.fullmatch(branch_code or "") and _DISPLAY_KEY.fullmatch(token or "")):
+        return None
+    branch = Branch.objects.filter(code=branch_code).first()
+    if branch is None:
         return None
     site_token = settings.COUNTER_DISPLAY_TOKEN
     if site_token and hmac.compare_digest(site_token.encode(), token.encode()):

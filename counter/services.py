@@ -26,7 +26,7 @@ from customers.models import AccessVia
 from customers.services import customer_access_record
 
 from . import selectors
-from .exceptions import CounterBusy, CounterNotAllowed, TicketInvalid, TicketStatusError
+from .exceptions import CounterBusy, CounterNotAllowed, CounterNotFound, TicketInvalid, TicketStatusError
 from .models import (
     AT_COUNTER,
     QUEUE_PREFIX,
@@ -108,10 +108,11 @@ def _refuse(current, wanted):
 def ticket_take_self_service(*, kiosk: AbstractBaseUser, number: str, now: dt.datetime | None = None) -> Ticket:
     """The customer took the kiosk's suggestion (ATM, mobile banking): the ticket leaves the queue, counted."""
     profile = staff_profile_get(user=kiosk)
+    clean = selectors.ticket_number_clean(number)
     ticket = Ticket.objects.filter(branch_id=profile.branch_id if profile else None, day=selectors.today(),
-                                   number=(number or "").upper()[:8]).first()
+                                   number=clean).first() if clean else None
     if ticket is None:
-        raise selectors.CounterNotFound(_("There is no ticket %(number)s today.") % {"number": number[:8]})
+        raise CounterNotFound(_("There is no ticket %(number)s today.") % {"number": clean or "—"})
     if not ticket.suggestion:
         raise TicketInvalid(_("No self-service was suggested for this ticket."))
     status_transition(ticket, TicketStatus.CANCELLED, refuse=_refuse, suggestion_taken=True,

@@ -178,3 +178,11 @@ def test_call_next_and_issue_stay_within_their_query_budgets(at_counter, kiosk_c
                                                      "identifier": "13912345678"}, format="json").status_code == 201
     with django_assert_max_num_queries(12):
         assert call(at_counter, counters["INTEGRATED"]).status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/counters/99999999999999999999999999/open/", "/counters/99999999999999999999999999/call-next/",
+    "/tickets/%E5%BC%A0%E4%BC%9F%E5%BC%A0%E4%BC%9F%E5%BC%A0/done/", "/tickets/A001%00/recall/",
+])
+def test_odd_ids_and_numbers_are_4xx_never_500(as_user, teller, path):
+    assert 400 <= as_user(teller).post(f"{API}{path}").status_code < 500

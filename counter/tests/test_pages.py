@@ -146,3 +146,16 @@ def test_the_branch_dashboard_carries_the_counter_statistics(client_for, manager
     assert 'id="counter-stats-data"' in stats.content.decode()
     assert client_for(manager).get("/counter/stats/?day=2999-01-01", **HTMX).status_code == 400
     assert client_for(teller).get("/counter/stats/").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/counter/display/SH%00/abc/", "/counter/display/SH001/a%00b/board/",
+                                  "/counter/display/%E4%B8%8A%E6%B5%B7/x/"])
+def test_odd_display_addresses_are_404(client, branch, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["?branch=SH%00", "?day=0000-00-00", "?day=%00"])
+def test_odd_lobby_and_stats_queries_are_4xx(client_for, admin_user, branch, query):
+    client = client_for(admin_user)
+    assert 400 <= client.get(f"/counter/lobby/{query}").status_code < 500
+    assert 400 <= client.get(f"/counter/stats/{query}", **HTMX).status_code < 500
