@@ -135,4 +135,13 @@ def test_kiosk_lobby_board_and_call_next_to_the_360_page(page_in, live_server, b
     expect(page.locator("[data-testid=current-ticket]")).to_have_text("A001")
     assert page.url == f"{live_server.url}/customers/{vip.customer_no}/"
     assert not errors, errors
+
+    # the manager's branch dashboard: the day's counter figures with their charts
+    lobby.goto("/scores/branch/")
+    expect(lobby.locator("#counter-tickets")).to_have_text("3")
+    expect(lobby.locator("#counter-suggestions")).to_have_text("1 / 0")
+    lobby.locator("#chart-counter-services").scroll_into_view_if_needed()
+    lobby.wait_for_function("typeof Chart !== 'undefined' && Chart.getChart('chart-counter-services') !== undefined")
+    assert lobby.evaluate("Chart.getChart('chart-counter-waits') !== undefined")
+    lobby.screenshot(path=str(artifacts_dir / f"counter-dashboard-{language}.png"), full_page=True)
     assert not lobby_errors, lobby_errors
