@@ -27,8 +27,9 @@ def test_every_page_of_a_teller_loads_the_counter_bar(client_for, teller):
     assert 'hx-get="/counter/bar/"' in page
 
 
-def test_a_manager_without_a_counter_role_still_sees_it_and_a_kiosk_never(client_for, manager):
+def test_a_manager_gets_the_counter_bar_too_and_a_kiosk_never(client_for, manager, kiosk):
     assert 'hx-get="/counter/bar/"' in client_for(manager).get("/").content.decode()
+    assert 'hx-get="/counter/bar/"' not in client_for(kiosk).get("/").content.decode()
 
 
 def test_the_bar_opens_calls_the_known_customer_to_the_360_page_and_marks_done(client_for, teller, branch,
