@@ -126,12 +126,13 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token, TokenProxy  # noqa: E402
 
 from accounts.admin import AccountAdmin  # noqa: E402
-from accounts.models import Account  # noqa: E402
+from accounts.models import Account, FxRate  # noqa: E402
 from accounts.tests.factories import AccountFactory, CardFactory, ProductFactory  # noqa: E402
 from branches import services as branch_services  # noqa: E402
 from branches.models import StaffProfile  # noqa: E402
 from campaigns.models import Campaign, CampaignRecipient, CampaignResult, OutboxMessage  # noqa: E402
 from campaigns.tests.factories import CampaignFactory  # noqa: E402
+from counter.models import Counter, CounterSettings, Ticket  # noqa: E402
 from crm_site.admin_tools import ScopedAdminMixin, ScopedRelatedFieldListFilter  # noqa: E402
 from customers.admin import CustomerScopedAdminMixin  # noqa: E402
 from customers.models import ConsentRecord, Customer, CustomerMerge, DuplicateDismissal, Interaction  # noqa: E402
@@ -214,17 +215,26 @@ MATRIX = {
         recipient=_recipient(branch, n), channel="SMS", body="稳享理财上新")),
     "campaigns.campaignresult": (OWN, lambda branch, n: CampaignResult.objects.create(
         campaign=_campaign(branch, n), computed_at=timezone.now(), data={})),
+    "accounts.fxrate": (ALL, lambda branch, n: FxRate.objects.create(
+        currency=["USD", "HKD"][n], rate_date=dt.date(2026, 1, 5), rate=Decimal(["7.1000", "0.9100"][n]))),
+    "counter.counter": (OWN, lambda branch, n: Counter.objects.create(branch=branch, code=f"A0{n}", kind="INTEGRATED")),
+    "counter.countersettings": (OWN, lambda branch, n: CounterSettings.objects.get_or_create(branch=branch)[0]),
+    "counter.ticket": (OWN, lambda branch, n: Ticket.objects.create(
+        branch=branch, day=timezone.localdate(), number=f"A10{n}", queue="INTEGRATED", service="OTHER",
+        customer=_customer(branch, n))),
 }
 # What the admin role may do beyond reading (model permissions and the admins' read-only rules), and the pages
 # that only a superuser made with createsuperuser opens (the admin role holds no permission of theirs).
-ADMIN_ADDS = {"branches.branch", "branches.staffprofile", "auth.user", "customers.customer", "accounts.product"}
-ADMIN_DELETES = {"branches.staffprofile", "customers.duplicatedismissal"}
+ADMIN_ADDS = {"branches.branch", "branches.staffprofile", "auth.user", "customers.customer", "accounts.product",
+              "counter.counter", "counter.countersettings"}
+ADMIN_DELETES = {"branches.staffprofile", "customers.duplicatedismissal", "counter.counter"}
 SUPERUSER_ONLY = {"authtoken.tokenproxy", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
 # Pages where managers add or delete rows (of their own branch); by default they read and never write.
-MANAGER_ADDS: set[str] = set()
+MANAGER_ADDS: set[str] = {"counter.counter", "counter.countersettings"}  # their branch's counters and rules
 MANAGER_DELETES: set[str] = set()
 # Models with a foreign key to Customer whose admin pages show no customer's data, and why.
-NOT_CUSTOMER_READS = {"customers.customeraccesslog": "the record of reads is oversight, not a look at the customer"}
+NOT_CUSTOMER_READS = {"customers.customeraccesslog": "the record of reads is oversight, not a look at the customer",
+                      "counter.ticket": "the ticket page leaves the customer out (the queue, not the profile)"}
 REGISTERED = sorted(model._meta.label_lower for model in django_admin.site._registry)
 PERSONAS = ["teller", "manager", "other_branch_manager", "admin_user"]
 NOT_FOUND = "not found"  # the admin's answer for a row outside the reader's scope: back to the admin home

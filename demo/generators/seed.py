@@ -20,6 +20,7 @@ from scoring.models import CustomerScore, RunKind
 from transactions.models import Transaction
 
 from .campaign import demo_campaign_ensure, demo_offer_customer
+from .counter import demo_counter_ensure
 from .load import _staging_create, _staging_insert, _write
 from .logins import DemoLogin, _logins_file_update, logins_path
 from .people import customer_number
@@ -80,6 +81,8 @@ def demo_seed(*, customers: int = 5000, seed: int = 42, if_empty: bool = False,
             cursor.execute("ANALYZE transactions_transaction")  # fresh row counts for the planner
     if any(result.created.values()) or not CustomerScore.objects.exists():
         result.scored = _scores_refresh(now=now)
+    if not result.present:  # counters and this morning's tickets, routed by the tiers just computed
+        demo_counter_ensure(now=now, seed=seed)
     result.logins_file_written = _logins_file_update(path=result.logins_file, logins=result.logins)
     result.seconds = time.monotonic() - started
     return result
