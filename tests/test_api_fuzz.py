@@ -7,7 +7,7 @@ the schema and ones that don't, against real objects (the path parameters name t
 recipient, batch and branch made here) and against made-up ones. Each call runs in a savepoint rolled
 back after it, so every case meets the same objects.
 
-FUZZ_MAX_EXAMPLES (per operation, role and mode; default 8) bounds the run: about a minute on 2 cores.
+FUZZ_MAX_EXAMPLES (per operation, role and mode; default 6) bounds the run: about 70 s of CPU.
 The figures (operations, cases, server errors) are printed at the end (`pytest -s`).
 """
 
@@ -40,7 +40,7 @@ from transactions.models import IngestBatch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "6"))
 ROLES = ("teller", "manager", "admin_user", "channel_system")
 # Header parameters the schema doesn't declare but the stack reads; generated ones would only test Django's
 # own header handling.
