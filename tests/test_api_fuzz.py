@@ -3,9 +3,10 @@
 Every operation of /api/schema/ is taken as it is served, so an endpoint added later is fuzzed without
 touching this file. Each runs as teller, manager, admin and channel system (token auth), through the
 real WSGI stack (every middleware, parser and exception handler), with bodies and parameters that fit
-the schema and ones that don't, against real objects (the path parameters name the customer, campaign,
-recipient, batch and branch made here) and against made-up ones. Each call runs in a savepoint rolled
-back after it, so every case meets the same objects.
+the schema and ones that don't, and valid ones with one field set to a value that broke an endpoint
+before (NUL, year 1 or 9999, a day that doesn't exist, deep nesting, long text); against real objects
+(the path parameters name the customer, campaign, recipient, batch and branch made here) and made-up
+ones. Each call runs in a savepoint rolled back after it, so every case meets the same objects.
 
 FUZZ_MAX_EXAMPLES (per operation, role and mode; default 6) bounds the run: about 70 s of CPU.
 The figures (operations, cases, server errors) are printed at the end (`pytest -s`).
@@ -84,6 +85,31 @@ def world(branch, other_branch, teller, manager, admin_user, channel_system):
     }
 
 
+# Values that broke real endpoints (issue 11 §5), put in turn into each field of a valid body and each query
+# parameter: schemathesis' own generation rarely hits them.
+KNOWN_BAD = [("NUL", "a\x00b"), ("year 1", "0001-01-01T00:00:00"), ("year 9999", "9999-12-31T23:59:59+00:00"),
+             ("no such day", "2026-02-30"), ("deep", "[[deep]]"), ("long", "长" * 5_000)]
+DEEP_JSON = "[" * 5_000 + "]" * 5_000
+_turn = Counter()
+
+
+def send_known_bad(case, send) -> None:
+    """One known-bad value in one field of this valid case (field and value taken in turn)."""
+    label, value = KNOWN_BAD[_turn["value"] % len(KNOWN_BAD)]
+    _turn["value"] += 1
+    if isinstance(case.body, dict) and case.body:
+        key = sorted(case.body)[_turn["key"] % len(case.body)]
+        _turn["key"] += 1
+        text = json.dumps({**case.body, key: "__KNOWN_BAD__"}, default=str)
+        bad = DEEP_JSON if label == "deep" else json.dumps(value)
+        send(case, f"body.{key}={label}", data=text.replace('"__KNOWN_BAD__"', bad).encode(),
+             headers={"Content-Type": "application/json"})
+    elif case.query:
+        key = sorted(case.query)[_turn["key"] % len(case.query)]
+        _turn["key"] += 1
+        send(case, f"query.{key}={label}", params={**case.query, key: value})
+
+
 def api_schema(client, token: str) -> schemathesis.schemas.BaseSchema:
     response = client.get("/api/schema/?format=json", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
@@ -102,17 +128,22 @@ def test_no_api_operation_answers_a_server_error_to_any_role(client, world):
     def run(operation, role: str, mode: GenerationMode, path_parameters: dict | None) -> None:
         headers = {"Authorization": f"Token {world['tokens'][role]}"}
 
-        @HYPOTHESIS
-        @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-        def fuzz(case):
+        def send(case, label: str, **body) -> None:
             with transaction.atomic():
-                response = case.call(app=app, headers=headers)
+                response = case.call(app=app, headers={**headers, **body.pop("headers", {})}, **body)
                 transaction.set_rollback(True)
             figures["cases"] += 1
             figures[f"status {response.status_code // 100}xx"] += 1
             if response.status_code >= 500:
-                server_errors.append(f"{role} {case.method} {case.formatted_path} query={case.query} "
+                server_errors.append(f"{role} {case.method} {case.formatted_path} {label} query={case.query} "
                                      f"body={str(case.body)[:200]!r} -> {response.status_code}")
+
+        @HYPOTHESIS
+        @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
+        def fuzz(case):
+            send(case, "")
+            if mode == GenerationMode.POSITIVE:
+                send_known_bad(case, send)
 
         try:
             fuzz()
