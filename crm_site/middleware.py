@@ -28,10 +28,14 @@ class DomainErrorMiddleware:
         return render(request, template, {"message": exception.message}, status=exception.status_code)
 
 
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def error_response(request, message: str, status: int, *, field: str | None = None) -> HttpResponse:
     """A 4xx with its message: JSON for the API (keyed by the field, as DRF's validation errors, when there is
     one), the error page (or an htmx fragment) for pages."""
-    if request.path.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({field: [message]} if field else {"detail": message}, status=status)
     template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
     return render(request, template, {"message": message}, status=status)
@@ -47,8 +51,8 @@ def body_limit(view_func) -> int:
 class BadInputMiddleware:
     """Refuse, before any view runs, input no view can store: a 400 or 413 with a message, nothing written.
 
-    - NUL in the query string, a URL part or a form field (PostgreSQL refuses NUL in text, so it would
-      fail at the write, a 500 half-way through the request); JSON bodies: crm_site.parsers.
+    - NUL in the query string or a form field: 400 (PostgreSQL refuses NUL in text, so it would fail at
+      the write, a 500 half-way through the request); in a URL part: 404; JSON bodies: crm_site.parsers.
     - A body over the view's limit (`body_limit`): 413, in JSON for the API, instead of Django's bare
       HTML 400 for RequestDataTooBig. File parts of an upload don't count: they stream to disk.
     """
@@ -62,13 +66,18 @@ class BadInputMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        field = self._nul_field({**dict(enumerate(view_args)), **view_kwargs}) or self._nul_field(request.GET)
+        if self._nul_field({**dict(enumerate(view_args)), **view_kwargs}) is not None:
+            # a customer number, code or name with a NUL can't exist: what the address names is not found
+            return error_response(request, _("Not found: the address contains a NUL character."), 404)
+        field = self._nul_field(request.GET)
         if field is not None:
-            return error_response(request, nul_message(), 400, field=str(field))
+            return error_response(request, nul_message(), 400, field=field)
         limit = body_limit(view_func)
         if request.content_type != "multipart/form-data" and self._content_length(request) > limit:
             return error_response(request, body_too_large_message(limit), 413)
-        if request.content_type in self.FORM_TYPES and request.method == "POST":
+        # the API takes JSON only (crm_site.parsers refuses NUL there); reading a form body here would turn
+        # DRF's 415 for it into an empty body
+        if request.content_type in self.FORM_TYPES and request.method == "POST" and not is_api(request):
             try:
                 field = self._nul_field(request.POST)
             except RequestDataTooBig:

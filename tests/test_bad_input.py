@@ -148,12 +148,16 @@ def test_nul_in_a_query_string_is_a_400_with_a_message(client_for, admin_user, u
     assert "NUL" in response.content.decode()
 
 
-def test_nul_in_an_api_query_or_path_is_a_json_400(api_client, admin_user):
+def test_nul_in_an_api_query_is_a_json_400_and_in_a_path_a_404(api_client, admin_user):
     api_client.force_authenticate(admin_user)
-    for url in ("/api/v1/customers/?q=%E5%BC%A0%00", "/api/v1/customers/C0%00/", "/api/v1/scores/runs/?kind=%00"):
+    for url in ("/api/v1/customers/?q=%E5%BC%A0%00", "/api/v1/scores/runs/?kind=%00"):
         response = api_client.get(url)
         assert response.status_code == 400, url
         assert "NUL" in str(response.json())
+    for url in ("/api/v1/customers/C0%00/", "/api/v1/scores/branches/SH%00/"):
+        response = api_client.get(url)
+        assert response.status_code == 404, url
+        assert "NUL" in response.json()["detail"]
 
 
 def test_nul_in_a_campaign_name_or_message_writes_nothing(api_client, client_for, manager, product):

@@ -228,13 +228,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON with a depth limit, real Unicode and no NUL for every view (crm_site.parsers); forms for the browsable
-    # session clients
-    "DEFAULT_PARSER_CLASSES": [
-        "crm_site.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # the API takes JSON (DESIGN §5): with a depth limit, real Unicode and no NUL, for every view (crm_site.parsers)
+    "DEFAULT_PARSER_CLASSES": ["crm_site.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
