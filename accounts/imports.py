@@ -150,6 +150,11 @@ IMPORT_KINDS = {kind.name: kind for kind in (
 )}
 
 
+def import_kind_register(kind: ImportKind) -> None:
+    """Add a kind whose rows live on a higher floor (campaign_responses: campaigns), from its AppConfig.ready."""
+    IMPORT_KINDS.setdefault(kind.name, kind)
+
+
 def import_kinds_for(user: AbstractBaseUser) -> list[ImportKind]:
     """The kinds of file this member of staff may load, in loading order (branches first)."""
     return [kind for kind in IMPORT_KINDS.values() if user.has_perms(kind.permissions)]
@@ -157,7 +162,8 @@ def import_kinds_for(user: AbstractBaseUser) -> list[ImportKind]:
 
 def records_import(*, kind: str, file: str | Path | IO[bytes], changed_by: AbstractBaseUser | None = None,
                    chunk_size: int = DEFAULT_CHUNK_SIZE, max_rows: int | None = None) -> ImportResult:
-    """Load one master-data file of the given kind (branches, products, customers, accounts)."""
+    """Load one master-data file of the given kind (branches, products, customers, accounts, and the kinds
+    registered from higher floors)."""
     spec = IMPORT_KINDS[kind]
     options = {"changed_by": changed_by} if spec.history else {}
     return spec.load(file=file, chunk_size=chunk_size, max_rows=max_rows, **options)
