@@ -75,7 +75,8 @@ def _contacted_at(chunk: Chunk, now: dt.datetime) -> pd.Series:
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            chunk.reject_row(row, _("contacted_at: %(value)s is not an ISO 8601 date and time.") % {"value": repr(text)})
+            chunk.reject_row(row, _("contacted_at: %(value)s is not an ISO 8601 date and time.")
+                             % {"value": repr(text)})
             values.append(None)
             continue
         if timezone.is_naive(moment):
