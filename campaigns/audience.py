@@ -419,8 +419,10 @@ def audience_preview(*, audience: dict, scope: Branch | None, product: Product, 
     if PREVIEW_EXTENSIONS:
         eligible_sql = f"SELECT d.id FROM ({sql}) AS d WHERE d.exclusion IS NULL"  # noqa: S608
         for name, extension in PREVIEW_EXTENSIONS.items():
-            preview[name] = extension(product=product, customer_ids_sql=eligible_sql, params=params,
-                                      scope_branch_id=scope.pk if scope is not None else None)
+            extra = extension(product=product, customer_ids_sql=eligible_sql, params=params,
+                              scope_branch_id=scope.pk if scope is not None else None)
+            if extra is not None:  # e.g. no model for the product: the answer keeps DESIGN §7's shape
+                preview[name] = extra
     return preview
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("transactions/", include("transactions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
+    path("propensity/", include("propensity.urls")),
     path("access/", include("customers.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -33,6 +34,7 @@ urlpatterns = [
         path("transactions/", include("transactions.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
+        path("propensity/", include("propensity.api.urls")),
     ])),
 ]
 

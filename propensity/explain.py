@@ -19,6 +19,7 @@ from campaigns.models import OfferOutcome
 from customers.models import ContactChannel, Gender, IncomeBand, Segment
 
 TOP_BUCKETS = (1, 5, 10, 20, 30, 50)
+MONEY_FACTS = ("aum", "loans", "spend_365")
 REASONS_PER_SCORE = 3
 
 FEATURE_LABELS = {
@@ -65,7 +66,8 @@ def _top_share(values: pd.Series) -> pd.Series:
 
 def reason_facts(frame: pd.DataFrame, contributions: pd.DataFrame) -> list[list[dict]]:
     """For each row of frame, the facts of its (up to) three features that raise its score most."""
-    tops = {name: _top_share(frame[name]).to_numpy() for name in ("aum", "loans", "spend_365")}
+    tops = {name: _top_share(frame[name]).to_numpy() for name in MONEY_FACTS}
+    above = {name: (frame[name] > frame[name].median()).to_numpy() for name in MONEY_FACTS}
     values = contributions.to_numpy()
     names = list(contributions.columns)
     best = np.argsort(-values, axis=1)[:, :REASONS_PER_SCORE]
@@ -76,7 +78,7 @@ def reason_facts(frame: pd.DataFrame, contributions: pd.DataFrame) -> list[list[
         for column in columns:
             if values[i, column] <= 0.01:  # pushes the score up hardly at all: not a reason
                 break
-            fact = _fact(names[column], row, {name: top[i] for name, top in tops.items()})
+            fact = _fact(names[column], row, {name: (top[i], above[name][i]) for name, top in tops.items()})
             if fact is not None:
                 facts.append(fact)
         result.append(facts)
@@ -95,7 +97,11 @@ def _fact(name: str, row: dict, tops: dict) -> dict | None:
     if name.startswith("consent_"):
         return {"f": "consent" if row[name] else "no_consent", "channel": name.removeprefix("consent_")}
     if name in tops:
-        return {"f": name, "top": int(tops[name])} if tops[name] <= 50 else {"f": name, "low": True}
+        top, high = tops[name]
+        if top <= 50:
+            return {"f": name, "top": int(top)}
+        # above the median but tied with most (e.g. any loan at all when half the customers have one)
+        return {"f": name, "has": True} if high or (row[name] > 0 and name == "loans") else {"f": name, "low": True}
     if name == "prior_responses":
         return {"f": "answered", "n": _int(row["prior_responses"]), "of": _int(row["prior_contacts"])}
     if name == "tenure_days":
@@ -123,14 +129,17 @@ def _label(choices, value) -> str:
 def reason_text(fact: dict) -> str:
     kind = fact.get("f")
     if kind == "aum":
-        return (_("Assets in the top %(top)d%%") % {"top": fact["top"]} if "top" in fact
-                else _("Smaller assets than most"))
+        if "top" in fact:
+            return _("Assets in the top %(top)d%%") % {"top": fact["top"]}
+        return _("More assets than most") if fact.get("has") else _("Smaller assets than most")
     if kind == "loans":
-        return (_("Loans in the top %(top)d%%") % {"top": fact["top"]} if "top" in fact
-                else _("Few or no loans"))
+        if "top" in fact:
+            return _("Loans in the top %(top)d%%") % {"top": fact["top"]}
+        return _("Has loans with the bank") if fact.get("has") else _("Few or no loans")
     if kind == "spend_365":
-        return (_("Spending in the top %(top)d%% over the last year") % {"top": fact["top"]} if "top" in fact
-                else _("Spends less than most"))
+        if "top" in fact:
+            return _("Spending in the top %(top)d%% over the last year") % {"top": fact["top"]}
+        return _("Spends more than most") if fact.get("has") else _("Spends less than most")
     if kind == "holds":
         return _("Holds a %(kind)s") % {"kind": _label(ProductKind, fact["kind"])}
     if kind == "lacks":

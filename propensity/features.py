@@ -55,7 +55,7 @@ tx AS (
                FILTER (WHERE t.occurred_at >= p.at - interval '180 days') AS self_service_ratio
     FROM p JOIN {transactions} t ON t.customer_id = p.customer_id AND t.occurred_at < p.at
                                  AND t.occurred_at >= p.at - interval '365 days' AND t.channel <> 'SYSTEM'
-    GROUP BY p.point_id),
+    GROUP BY p.point_id, p.at),
 cons AS (
     SELECT x.point_id, {consents}
     FROM (SELECT DISTINCT ON (p.point_id, c.channel) p.point_id, c.channel, c.granted
@@ -82,7 +82,7 @@ hist AS (
            (array_agg(CASE WHEN e.answered_at < p.at THEN e.answer ELSE 'no_answer' END
                       ORDER BY e.at DESC))[1] AS last_outcome
     FROM p JOIN ev e ON e.customer_id = p.customer_id AND e.at < p.at
-    GROUP BY p.point_id)
+    GROUP BY p.point_id, p.at)
 SELECT p.point_id, p.customer_id,
        EXTRACT(YEAR FROM age(p.day, c.date_of_birth)) AS age,
        p.day - LEAST(acc.first_opened, (c.created_at AT TIME ZONE %(tz)s)::date) AS tenure_days,
@@ -131,8 +131,8 @@ def _statement(*, current: bool) -> str:
         balance="a.balance" if current else "COALESCE(bal.balance_after, a.balance)",
         balance_join="" if current else _BALANCE_THEN.format(transactions=table["transactions"]),
         consents=consents,
-        holding_columns=", ".join(f"(COALESCE(acc.n_{k.lower()}, 0) > 0)::int AS holds_{k}" for k in KINDS),
-        consent_columns=", ".join(f"COALESCE(cons.c_{c.lower()}, false)::int AS consent_{c}" for c in CHANNELS),
+        holding_columns=", ".join(f'(COALESCE(acc.n_{k.lower()}, 0) > 0)::int AS "holds_{k}"' for k in KINDS),
+        consent_columns=", ".join(f'COALESCE(cons.c_{c.lower()}, false)::int AS "consent_{c}"' for c in CHANNELS),
         **table)
 
 

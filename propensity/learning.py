@@ -49,7 +49,7 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pipeline() -> Pipeline:
-    numeric = Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)),
+    numeric = Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)),
                         ("scale", StandardScaler())])
     categorical = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=20, max_categories=30,
                                 sparse_output=False)

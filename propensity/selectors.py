@@ -110,6 +110,7 @@ def model_card(*, product: Product) -> dict:
         "metrics": metrics,
         "strongest": [{"feature": s["feature"], "label": feature_label(s["feature"]), "weight": s["weight"]}
                       for s in metrics.get("strongest", [])],
+        "chart_text": {"lift": _("Lift"), "predicted": _("Predicted"), "actual": _("Actual")},
         "charts": {"deciles": [d["decile"] for d in metrics.get("deciles", [])],
                    "lift": [d["lift"] for d in metrics.get("deciles", [])],
                    "predicted": [d["predicted"] for d in metrics.get("deciles", [])],
