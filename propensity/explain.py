@@ -141,9 +141,9 @@ def reason_text(fact: dict) -> str:
             return _("Spending in the top %(top)d%% over the last year") % {"top": fact["top"]}
         return _("Spends more than most") if fact.get("has") else _("Spends less than most")
     if kind == "holds":
-        return _("Holds a %(kind)s") % {"kind": _label(ProductKind, fact["kind"])}
+        return _("Holds: %(kind)s") % {"kind": _label(ProductKind, fact["kind"])}
     if kind == "lacks":
-        return _("Has no %(kind)s yet") % {"kind": _label(ProductKind, fact["kind"])}
+        return _("Does not hold: %(kind)s") % {"kind": _label(ProductKind, fact["kind"])}
     if kind == "consent":
         return _("Agreed to marketing by %(channel)s") % {"channel": _label(ContactChannel, fact["channel"])}
     if kind == "no_consent":

@@ -40,10 +40,11 @@ def _branch(code: str) -> Branch:
 
 
 def population_build(*, size: int, rule: str = "mortgage", leak: bool = False, seed: int = 7,
-                     now: dt.datetime | None = None, prefix: str = "SYN", batch: int = 5000) -> Population:
+                     now: dt.datetime | None = None, prefix: str = "SYN", batch: int = 5000,
+                     branch: Branch | None = None) -> Population:
     now = now or timezone.now()
     rng = random.Random(seed)
-    branch = _branch(f"{prefix}B")
+    branch = branch or _branch(f"{prefix}B")
     product, _c = Product.objects.get_or_create(code=f"{prefix}-WM", defaults={
         "name": "稳健理财", "name_en": "Steady wealth", "kind": ProductKind.WEALTH})
     mortgage, _c = Product.objects.get_or_create(code=f"{prefix}-MORT", defaults={
