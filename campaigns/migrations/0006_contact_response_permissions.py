@@ -1,11 +1,11 @@
-"""Managers and admins load campaign history (the upload page and import_records) and read it."""
+"""Admins load campaign history (the upload page, like the other master data); managers read it."""
 
 from django.db import migrations
 
 from branches.roles import grant_permissions, revoke_permissions
 
 GRANTS = {
-    "manager": ["add_contactresponse", "change_contactresponse", "view_contactresponse"],
+    "manager": ["view_contactresponse"],
     "admin": ["add_contactresponse", "change_contactresponse", "view_contactresponse"],
 }
 
