@@ -168,6 +168,8 @@ def reason_text(fact: dict) -> str:
     if kind == "tx_count_365":
         return _("%(n)d transactions in the last year") % {"n": fact["v"]}
     if kind == "recency_days":
+        if fact["v"] < 1:
+            return _("Used the bank today")
         return _("Last transaction %(n)d days ago") % {"n": fact["v"]}
     if kind == "self_service_ratio":
         return _("Uses self-service for %(pct)d%% of transactions") % {"pct": fact["pct"]}

@@ -12,7 +12,7 @@ from campaigns.exceptions import CampaignInvalid
 from campaigns.models import Campaign
 from propensity.models import PropensityScore
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each trains a model on a synthetic population
 
 
 def test_min_keeps_the_customers_at_or_above_the_probability(trained, branch):

@@ -9,7 +9,7 @@ from campaigns.models import ContactResponse, ContactSource
 from customers.models import Customer, Interaction, InteractionKind
 from propensity.models import PropensityScore
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each trains a model on a synthetic population
 
 
 def _holder(population) -> Customer:
@@ -67,7 +67,8 @@ def test_an_offer_outcome_through_the_api(trained, api_client, teller):
     assert ContactResponse.objects.filter(customer=customer, outcome="converted").count() == 1
 
 
-@pytest.mark.parametrize("language, words", [("zh-hans", ["模型说明", "提升度"]), ("en", ["Model card", "Lift by decile"])])
+@pytest.mark.parametrize("language, words", [("zh-hans", ["模型说明", "提升度"]),
+                                            ("en", ["Model card", "Lift by decile"])])
 def test_a_manager_reads_the_model_card_in_both_languages(trained, client_for, manager, language, words):
     client = client_for(manager)
     client.cookies["django_language"] = language

@@ -22,7 +22,7 @@ from propensity.services import propensity_score, propensity_train, training_exa
 
 from .population import population_build
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each trains a model on a synthetic population
 
 SIZE = 1600
 
@@ -34,7 +34,7 @@ def learned():
 
 
 def test_a_population_answering_by_a_known_feature_is_learned(learned):
-    population, result = learned
+    _population, result = learned
     metrics = result.model.metrics
     assert result.replaced and result.model.is_current
     assert metrics["auc"] >= 0.72  # the rule's own ceiling is about 0.8
