@@ -64,6 +64,7 @@ def build(customers: int, per_customer: int) -> str:
         cursor.execute(_TRANSACTIONS, {"savings": f"{PREFIX}-SAV", "per_customer": per_customer})
         inserted = cursor.rowcount
         cursor.execute("ANALYZE transactions_transaction")
+        cursor.execute("ANALYZE customers_customer")
         cursor.execute("ANALYZE accounts_account")
         cursor.execute("ANALYZE campaigns_contactresponse")
     print(f"inserted {inserted:,} transactions in {time.perf_counter() - started:.0f} s")

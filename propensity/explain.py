@@ -71,9 +71,10 @@ def reason_facts(frame: pd.DataFrame, contributions: pd.DataFrame) -> list[list[
     values = contributions.to_numpy()
     names = list(contributions.columns)
     best = np.argsort(-values, axis=1)[:, :REASONS_PER_SCORE]
-    records = frame.to_dict("records")
+    columns_of = {name: frame[name].to_numpy() for name in frame.columns}
     result = []
-    for i, (row, columns) in enumerate(zip(records, best, strict=True)):
+    for i, columns in enumerate(best):
+        row = _Row(columns_of, i)
         facts = []
         for column in columns:
             if values[i, column] <= 0.01:  # pushes the score up hardly at all: not a reason
@@ -85,11 +86,25 @@ def reason_facts(frame: pd.DataFrame, contributions: pd.DataFrame) -> list[list[
     return result
 
 
+class _Row:
+    """One customer's values, read from the frame's columns on demand (no dict per customer)."""
+
+    def __init__(self, columns: dict, index: int):
+        self.columns = columns
+        self.index = index
+
+    def __getitem__(self, name: str):
+        return self.columns[name][self.index]
+
+    def get(self, name: str, default=None):
+        return self.columns[name][self.index] if name in self.columns else default
+
+
 def _int(value) -> int | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(value)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value))
 
 
-def _fact(name: str, row: dict, tops: dict) -> dict | None:
+def _fact(name: str, row: _Row, tops: dict) -> dict | None:
     if name.startswith("missingindicator_"):
         return {"f": "missing", "feature": name.removeprefix("missingindicator_")}
     if name.startswith("holds_"):

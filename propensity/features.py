@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import DEPOSIT_KINDS, LIABILITY_KINDS, WEALTH_KINDS, Account, Product, ProductKind
 from branches.models import Branch
@@ -36,14 +36,13 @@ MONEY = ["aum", "loans", "spend_365"]  # learned on log(1 + x): a few rich custo
 FEATURES = NUMERIC + CATEGORICAL
 
 _SQL = """
-WITH p AS (SELECT point_id, customer_id, at, (at AT TIME ZONE %(tz)s)::date AS day FROM pg_temp.propensity_points),
-acc AS (
+WITH acc AS (
     SELECT p.point_id,
            min(a.opened_at) AS first_opened,
            {holdings},
            sum({balance}) FILTER (WHERE pr.kind = ANY(%(asset_kinds)s) AND {open_then}) AS aum,
            sum({balance}) FILTER (WHERE pr.kind = ANY(%(liability_kinds)s) AND {open_then}) AS loans
-    FROM p JOIN {accounts} a ON a.customer_id = p.customer_id AND a.opened_at < p.day
+    FROM pg_temp.propensity_points p JOIN {accounts} a ON a.customer_id = p.customer_id AND a.opened_at < p.day
            JOIN {products} pr ON pr.id = a.product_id
            {balance_join}
     GROUP BY p.point_id),
@@ -53,13 +52,13 @@ tx AS (
            EXTRACT(EPOCH FROM p.at - max(t.occurred_at)) / 86400.0 AS recency_days,
            avg(CASE WHEN t.channel <> 'COUNTER' THEN 1.0 ELSE 0.0 END)
                FILTER (WHERE t.occurred_at >= p.at - interval '180 days') AS self_service_ratio
-    FROM p JOIN {transactions} t ON t.customer_id = p.customer_id AND t.occurred_at < p.at
+    FROM pg_temp.propensity_points p JOIN {transactions} t ON t.customer_id = p.customer_id AND t.occurred_at < p.at
                                  AND t.occurred_at >= p.at - interval '365 days' AND t.channel <> 'SYSTEM'
     GROUP BY p.point_id, p.at),
 cons AS (
     SELECT x.point_id, {consents}
     FROM (SELECT DISTINCT ON (p.point_id, c.channel) p.point_id, c.channel, c.granted
-          FROM p JOIN {consent_records} c ON c.customer_id = p.customer_id AND c.at < p.at
+          FROM pg_temp.propensity_points p JOIN {consent_records} c ON c.customer_id = p.customer_id AND c.at < p.at
           ORDER BY p.point_id, c.channel, c.at DESC, c.id DESC) AS x
     GROUP BY x.point_id),
 ev AS (
@@ -68,11 +67,13 @@ ev AS (
                 WHEN r.response IN ('interested', 'declined', 'converted') THEN r.response
                 ELSE 'no_answer' END AS answer,
            COALESCE(r.converted_at, r.responded_at, r.sent_at) AS answered_at
-    FROM {recipients} r JOIN (SELECT DISTINCT customer_id FROM p) pc ON pc.customer_id = r.customer_id
+    FROM {recipients} r
+         JOIN (SELECT DISTINCT customer_id FROM pg_temp.propensity_points) pc ON pc.customer_id = r.customer_id
     WHERE r.sent_at IS NOT NULL AND NOT r.holdout
     UNION ALL
     SELECT cr.customer_id, cr.contacted_at, cr.outcome, cr.contacted_at
-    FROM {responses} cr JOIN (SELECT DISTINCT customer_id FROM p) pc ON pc.customer_id = cr.customer_id),
+    FROM {responses} cr
+         JOIN (SELECT DISTINCT customer_id FROM pg_temp.propensity_points) pc ON pc.customer_id = cr.customer_id),
 hist AS (
     SELECT p.point_id, count(*) AS prior_contacts,
            count(*) FILTER (WHERE e.answered_at < p.at AND e.answer IN ('interested', 'converted'))
@@ -81,7 +82,7 @@ hist AS (
            EXTRACT(EPOCH FROM p.at - max(e.at)) / 86400.0 AS days_since_contact,
            (array_agg(CASE WHEN e.answered_at < p.at THEN e.answer ELSE 'no_answer' END
                       ORDER BY e.at DESC))[1] AS last_outcome
-    FROM p JOIN ev e ON e.customer_id = p.customer_id AND e.at < p.at
+    FROM pg_temp.propensity_points p JOIN ev e ON e.customer_id = p.customer_id AND e.at < p.at
     GROUP BY p.point_id, p.at)
 SELECT p.point_id, p.customer_id,
        EXTRACT(YEAR FROM age(p.day, c.date_of_birth)) AS age,
@@ -95,7 +96,7 @@ SELECT p.point_id, p.customer_id,
        COALESCE(hist.prior_conversions, 0) AS prior_conversions, hist.days_since_contact,
        c.gender, c.occupation, c.segment, c.city, b.name AS branch, c.income_band,
        COALESCE(hist.last_outcome, 'none') AS last_outcome
-FROM p JOIN {customers} c ON c.id = p.customer_id JOIN {branches} b ON b.id = c.home_branch_id
+FROM pg_temp.propensity_points p JOIN {customers} c ON c.id = p.customer_id JOIN {branches} b ON b.id = c.home_branch_id
        LEFT JOIN acc ON acc.point_id = p.point_id LEFT JOIN tx ON tx.point_id = p.point_id
        LEFT JOIN cons ON cons.point_id = p.point_id LEFT JOIN hist ON hist.point_id = p.point_id
 """
@@ -139,17 +140,24 @@ def _statement(*, current: bool) -> str:
 def features_frame(points: Points) -> pd.DataFrame:
     """One row per point (index point_id = position in `points`), the columns of FEATURES plus customer_id."""
     buffer = io.StringIO()
+    moments = pd.to_datetime(pd.Series(points.moments).reset_index(drop=True), utc=True)
     pd.DataFrame({"point_id": np.arange(len(points.customer_ids)), "customer_id": points.customer_ids,
-                  "at": [moment.isoformat() for moment in points.moments]}).to_csv(buffer, index=False, header=False)
+                  "at": moments.map(lambda moment: moment.isoformat()),
+                  "day": moments.dt.tz_convert(settings.TIME_ZONE).dt.date.astype(str)}).to_csv(
+        buffer, index=False, header=False)
     buffer.seek(0)
     params = {"tz": settings.TIME_ZONE, "currency": getattr(settings, "BASE_CURRENCY", "CNY"),
               "asset_kinds": [k.value for k in (*DEPOSIT_KINDS, *WEALTH_KINDS)],
               "liability_kinds": [k.value for k in LIABILITY_KINDS]}
     out = io.StringIO()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # one statement aggregating millions of joined rows: enough memory that its hashes and sorts stay off
+        # disk, and no JIT (its compile time is seconds against a plan this size); for this transaction only
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS pg_temp.propensity_points")
         cursor.execute("CREATE TEMP TABLE propensity_points (point_id bigint PRIMARY KEY, customer_id bigint "
-                       "NOT NULL, at timestamptz NOT NULL)")
+                       "NOT NULL, at timestamptz NOT NULL, day date NOT NULL)")
         cursor.copy_expert("COPY pg_temp.propensity_points FROM STDIN WITH (FORMAT csv)", buffer)
         cursor.execute("ANALYZE pg_temp.propensity_points")
         query = cursor.mogrify(_statement(current=points.current), params).decode()

@@ -75,8 +75,11 @@ class Fitted:
         transformed = self.pipeline[:-1].transform(_prepared(frame))
         coef = self.pipeline[-1].coef_[0]
         parts = (transformed - self.baseline) * coef
-        by_column = pd.DataFrame(parts, index=frame.index)
-        return by_column.T.groupby(np.array(self.groups)).sum().T
+        names = sorted(set(self.groups))
+        # columns -> features as one matrix product (a groupby over 100,000 transposed columns takes minutes)
+        summing = np.zeros((len(self.groups), len(names)))
+        summing[np.arange(len(self.groups)), [names.index(group) for group in self.groups]] = 1.0
+        return pd.DataFrame(parts @ summing, index=frame.index, columns=names)
 
     def dump(self) -> bytes:
         buffer = io.BytesIO()
