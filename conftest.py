@@ -25,6 +25,8 @@ REFERENCE_DATA_MIGRATIONS = [
     "transactions.migrations.0003_role_permissions",
     "scoring.migrations.0002_role_permissions",
     "campaigns.migrations.0002_role_permissions",
+    "campaigns.migrations.0006_contact_response_permissions",
+    "propensity.migrations.0002_role_permissions",
 ]
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Product
@@ -47,6 +48,12 @@ def offer_outcome(request, customer_no: str, product_code: str):
             status, error = exc.status_code, exc.message
     else:
         status, error = 400, " ".join(form.errors.get("outcome", []))
+    if not request.htmx and status == 200:  # a browser without scripts: back to the page the buttons were on
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = "/"
+        return redirect(target)
     context = {"customer": customer, "next_best_offers": selectors.next_best_offers(customer=customer),
-               "recorded": recorded, "error": error}
+               "recorded": recorded, "error": error, "next": request.POST.get("next", "")}
     return render(request, "propensity/_next_best_offers.html", context, status=status)

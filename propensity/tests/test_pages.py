@@ -42,6 +42,9 @@ def test_the_outcome_buttons_record_contact_history_and_rest_the_offer(trained, 
     assert Interaction.objects.filter(customer=customer, kind=InteractionKind.OFFER_OUTCOME).exists()
     assert f'data-product="{trained.product.code}"' not in response.content.decode()  # declined: not offered again
     assert client.post(url, {"outcome": "maybe"}).status_code == 400
+    back = client.post(url, {"outcome": "interested", "next": f"/customers/{customer.customer_no}/"})
+    assert back.status_code == 302 and back["Location"] == f"/customers/{customer.customer_no}/"
+    assert client.post(url, {"outcome": "interested", "next": "https://evil.example/"})["Location"] == "/"
 
 
 def test_the_360_api_carries_the_next_best_offers(trained, api_client, teller):
