@@ -19,6 +19,7 @@ urlpatterns = [
     path("transactions/", include("transactions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
+    path("propensity/", include("propensity.urls")),
     path("access/", include("customers.urls")),
     path("", include("branches.urls")),  # login (password, then the code for two-factor sign-in), /admin/login/
     path("counter/", include("counter.urls")),
@@ -37,6 +38,7 @@ urlpatterns = [
         path("fx-rates/", include("accounts.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
+        path("propensity/", include("propensity.api.urls")),
         path("counter/", include("counter.api.urls")),
         path("auth/", include("branches.api.urls")),
     ])),

@@ -9,6 +9,7 @@ from accounts.selectors import holdings_for_customer
 from campaigns.selectors import offers_for_customer
 from customers import selectors as customer_selectors
 from customers.models import Customer
+from propensity.selectors import next_best_offers
 from scoring import explain as score_explain
 from scoring import selectors as score_selectors
 from transactions import selectors as transaction_selectors
@@ -75,4 +76,5 @@ def customer_360(*, customer: Customer) -> dict:
         "scores": score_explain.score_card(score) if score else None,
         "alerts": score_explain.alerts_display(score.alerts) if score else [],
         "offers": offers_for_customer(customer=customer),  # open COUNTER pitches, rendered for this customer
+        "next_best_offers": next_best_offers(customer=customer),  # the propensity models' top products not held
     }

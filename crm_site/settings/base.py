@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "transactions",
     "scoring",
     "campaigns",
+    "propensity",
     "counter",
     "teller",
 ]
@@ -332,6 +333,25 @@ CELERY_BEAT_SCHEDULE.update({
     "campaigns-sweep": {"task": "campaigns.sweep", "schedule": timedelta(minutes=1)},
     "campaigns-drain-outbox": {"task": "campaigns.drain_outbox", "schedule": timedelta(minutes=1)},
     "campaigns-recompute-results": {"task": "campaigns.recompute_results", "schedule": timedelta(hours=1)},
+})
+
+# Next-best offer (DESIGN §7b): how much history a product needs before a model is trained for it, the AUC
+# under which a model card warns that the model is weak, and the yearly value to the bank (base currency) of
+# one more customer holding a product of each kind — the 360 page ranks offers by probability × value.
+PROPENSITY_MIN_CONTACTS = env.int("PROPENSITY_MIN_CONTACTS", default=200)
+PROPENSITY_MIN_CONVERSIONS = env.int("PROPENSITY_MIN_CONVERSIONS", default=20)
+PROPENSITY_WEAK_AUC = 0.6
+PROPENSITY_PRODUCT_VALUE = {
+    "MORTGAGE": Decimal("6000"), "PERSONAL_LOAN": Decimal("1500"), "WEALTH": Decimal("1200"),
+    "INSURANCE": Decimal("900"), "CREDIT_CARD": Decimal("600"), "TIME_DEPOSIT": Decimal("400"),
+    "SAVINGS": Decimal("150"), "CURRENT": Decimal("100"), "DEBIT_CARD": Decimal("80"),
+}
+PROPENSITY_PRODUCT_VALUE_DEFAULT = Decimal("100")
+CELERY_BEAT_SCHEDULE.update({
+    "propensity-train-nightly": {"task": "propensity.train_all", "schedule": crontab(hour=3, minute=30)},
+    # products of campaigns whose conversion window closed in the last hour: their answers are all in
+    "propensity-train-closed-windows": {"task": "propensity.train_closed_windows", "schedule": timedelta(hours=1)},
+    "propensity-record-predictions": {"task": "propensity.record_predictions", "schedule": timedelta(minutes=10)},
 })
 
 LOGGING = {

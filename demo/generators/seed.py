@@ -25,6 +25,7 @@ from .load import _staging_create, _staging_insert, _write
 from .logins import DemoLogin, _logins_file_update, logins_path
 from .people import customer_number
 from .plan import demo_plan_blocks
+from .propensity import demo_propensity_ensure
 from .reference import BRANCHES
 from .staff import _products_ensure, _staff_ensure, _staff_present
 
@@ -108,6 +109,7 @@ def _seed(*, result: DemoSeedResult, customers: int, seed: int, now: dt.datetime
     _staging_insert()
     if customers:
         demo_campaign_ensure(now=now, seed=seed)
+        demo_propensity_ensure(now=now, seed=seed)  # campaign history, models and next-best offers (issue 14)
         result.offer_customer = demo_offer_customer()
     result.totals = {name: model.objects.count() for name, model in COUNTED.items()}
     result.created = {name: result.totals[name] - before[name] for name in COUNTED}

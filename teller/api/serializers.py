@@ -14,6 +14,7 @@ from customers.api.serializers import (
     InteractionSerializer,
     ServicePreferencesSerializer,
 )
+from propensity.api.serializers import NextBestOfferSerializer
 from scoring.api.serializers import AlertSerializer, ScoreCardSerializer
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "read_only": True}
@@ -193,3 +194,5 @@ class Customer360Serializer(serializers.Serializer):
     consent_history = ConsentRecordSerializer(many=True, read_only=True)
     interactions = InteractionSerializer(many=True, read_only=True, help_text=_("The newest 50, newest first."))
     offers = OfferSerializer(many=True, read_only=True, help_text=_("Open counter offers to pitch (campaigns)."))
+    next_best_offers = NextBestOfferSerializer(many=True, read_only=True, help_text=_(
+        "Up to three products not held, by probability × value (propensity models), with reasons."))

@@ -22,9 +22,10 @@ CARD_PAN = "6228480402564890018"
 # What one 360 over the API costs, whatever the customer holds: the session and its user (2), the user's
 # permissions (2), the profile, the access-log row, accounts, cards, consents (current and history),
 # interactions, the transaction page (count, rows, categories), the charts (4), the session save (3) and the
-# customer's scores (one row: scores, alerts and the profile's tier), and the open counter offers (one query:
-# offers with their campaign and product, issue 6).
-MAX_360_QUERIES = 24  # + the latest exchange rates of the currencies held
+# customer's scores (one row: scores, alerts and the profile's tier), the open counter offers (one query:
+# offers with their campaign and product, issue 6), and the next-best offers (one query: scores with their
+# product and model, issue 14).
+MAX_360_QUERIES = 25  # + the latest exchange rates of the currencies held
 
 
 def _transaction(account, n, *, days_ago=0, channel="POS", direction="DEBIT", amount="88.50", mcc="5812"):
