@@ -33,12 +33,21 @@ def _hour_filter(start: int, end: int) -> str:
     return f"local_hour >= {start} AND local_hour < {end}"
 
 
-def transaction_figures_sql(customer_ids) -> str:
+def _money(alias: str, amount: str, day: str, convert: bool) -> tuple[str, str]:
+    """(the amount in the base currency, the join to the rates it needs). convert=False sums amounts as they are,
+    whatever their currency: what bench/scoring.py times to report the conversion's share."""
+    if not convert:
+        return amount, "LEFT JOIN (SELECT NULL::numeric AS rate) fx ON false"
+    return to_base(alias, amount), fx_join(alias, day)
+
+
+def transaction_figures_sql(customer_ids, *, convert: bool = True) -> str:
     """Value, habit and signal figures per customer: one pass over the window.
 
     `base_amount` is each amount in the base currency at the rate of its local day (NULL without one: left
     out of the sums and counted in `unconverted_rows`).
     """
+    base_amount, rates = _money("t", "t.amount", local_day("t"), convert)
     not_system = "t.channel <> 'SYSTEM'"
     channel_counts = ",\n".join(
         f"count(*) FILTER (WHERE t.channel = '{c}' AND t.occurred_at > %(channel_from)s) AS ch_{c.lower()}"
@@ -64,31 +73,32 @@ def transaction_figures_sql(customer_ids) -> str:
             count(*) FILTER (WHERE t.base_amount IS NULL) AS unconverted_rows
         FROM (SELECT t.customer_id, t.channel, t.direction, t.occurred_at,
                      extract(hour FROM t.occurred_at AT TIME ZONE %(tz)s) AS local_hour,
-                     {to_base("t", "t.amount")} AS base_amount
+                     {base_amount} AS base_amount
               FROM {_table(Transaction)} t {_customer_join("t", customer_ids)}
-              {fx_join("t", local_day("t"))}
+              {rates}
               WHERE t.occurred_at > %(earliest)s AND t.occurred_at <= %(as_of)s
              ) t
         GROUP BY t.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
-def category_spend_sql(customer_ids) -> str:
+def category_spend_sql(customer_ids, *, convert: bool = True) -> str:
     """Merchant spend per customer and category, in the base currency: the second pass over the window."""
+    base_amount, rates = _money("t", "t.amount", local_day("t"), convert)
     return f"""
-        SELECT t.customer_id, mc.category, sum({to_base("t", "t.amount")}) AS spend
+        SELECT t.customer_id, mc.category, sum({base_amount}) AS spend
         FROM {_table(Transaction)} t {_customer_join("t", customer_ids)}
         JOIN {_table(MerchantCategory)} mc ON mc.mcc = t.mcc
-        {fx_join("t", local_day("t"))}
+        {rates}
         WHERE t.direction = 'DEBIT' AND t.channel <> 'SYSTEM'
           AND t.occurred_at > %(value_from)s AND t.occurred_at <= %(as_of)s
         GROUP BY t.customer_id, mc.category
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
-def account_figures_sql(customer_ids) -> str:
+def account_figures_sql(customer_ids, *, convert: bool = True) -> str:
     """AUM, loans and products held per customer, from the accounts open at as_of, at as_of's rates."""
-    base_balance = to_base("a", "a.balance")
+    base_balance, rates = _money("a", "a.balance", "%(today)s", convert)
     return f"""
         SELECT a.customer_id,
             coalesce(sum({base_balance}) FILTER (WHERE p.kind = ANY(%(aum_kinds)s)), 0) AS aum,
@@ -97,7 +107,7 @@ def account_figures_sql(customer_ids) -> str:
             count(*) FILTER (WHERE p.kind = ANY(%(money_kinds)s) AND a.currency <> %(base)s AND fx.rate IS NULL)
                 AS unconverted_accounts
         FROM {_table(Account)} a JOIN {_table(Product)} p ON p.id = a.product_id {_customer_join("a", customer_ids)}
-        {fx_join("a", "%(today)s")}
+        {rates}
         WHERE {OPEN_AT_AS_OF}
         GROUP BY a.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)
