@@ -42,8 +42,8 @@ TARGET_RATIO = 2.0
 def raw_aggregates(*, convert: bool = True) -> float:
     """The four aggregate queries of a full refresh, run and fetched without the project's code around them.
 
-    convert=True: as the refresh runs them, money converted to the base currency (the run's rate table built
-    first, in the same transaction); convert=False: amounts summed as they are, whatever their currency.
+    convert=True: as the refresh runs them, money converted to the base currency (the run's rates read first);
+    convert=False: amounts summed as they are, whatever their currency.
     """
     from django.db import connection, transaction
     from django.utils import timezone
@@ -52,12 +52,14 @@ def raw_aggregates(*, convert: bool = True) -> float:
     from scoring.compute.windows import Windows
 
     params = queries.query_params(Windows.ending(timezone.now()), None)
-    statements = [queries.customers_sql(None), queries.transaction_figures_sql(None, convert=convert),
-                  queries.category_spend_sql(None, convert=convert), queries.account_figures_sql(None, convert=convert)]
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        rates = None
         if convert:
-            money.run_tables_create(params=params, customer_ids=None)
+            rates = money.rates_load(params)
+            params.update(rates.params)
+        statements = [queries.customers_sql(None), queries.transaction_figures_sql(None, rates),
+                      queries.category_spend_sql(None, rates), queries.account_figures_sql(None, rates)]
         for sql in statements:
             cursor.execute(sql, params)
             cursor.fetchall()
@@ -92,7 +94,8 @@ def foreign_share() -> tuple[float, float]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT avg((currency <> %(base)s)::int) FROM accounts_account", {"base": settings.BASE_CURRENCY})
+        cursor.execute("SELECT avg((currency <> %(base)s)::int) FROM accounts_account",
+                       {"base": settings.BASE_CURRENCY})
         accounts = float(cursor.fetchone()[0] or 0)
         cursor.execute("SELECT avg((currency <> %(base)s)::int) FROM transactions_transaction",
                        {"base": settings.BASE_CURRENCY})
@@ -219,7 +222,8 @@ def main() -> None:
               f"{rates:,} daily rates loaded", flush=True)
         result = rounds_run(args, customers)
     result.update({"customers": customers, "accounts": accounts, "transactions": transactions,
-                   "foreign_accounts": round(foreign_accounts, 4), "foreign_transactions": round(foreign_transactions, 4),
+                   "foreign_accounts": round(foreign_accounts, 4),
+                   "foreign_transactions": round(foreign_transactions, 4),
                    "rates_loaded": rates})
     run_at = dt.datetime.now().strftime("%Y%m%d%H%M%S")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -244,7 +248,7 @@ def rounds_run(args, customers: int) -> dict:
     verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
     print()
     print(f"raw SQL aggregates alone    {min(plain):>8.2f} s   (best of {args.rounds}; amounts as they are)")
-    print(f"… converted to {settings_base()}         {min(raw):>8.2f} s   (the refresh's own queries and its rate table)")
+    print(f"… converted to {settings_base()}         {min(raw):>8.2f} s   (the refresh's own queries and rates)")
     print(f"full refresh                {min(full):>8.2f} s   (best of {args.rounds}; {customers:,} customers)")
     print(f"ratio full / raw            {ratio:>8.2f}     (target ≤ {TARGET_RATIO}) {verdict}")
     print(f"conversion                  {conversion:>8.2f} s   ({conversion / min(full):.1%} of the full refresh)")
