@@ -54,6 +54,7 @@ def raw_aggregates(*, convert: bool = True) -> float:
     params = queries.query_params(Windows.ending(timezone.now()), None)
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
+        queries.session_settings()  # the refresh's own work_mem: the same footing for both
         rates = None
         if convert:
             rates = money.rates_load(params)
