@@ -89,6 +89,7 @@ def transaction_figures_sql(customer_ids, rates: Rates | None) -> str:
                      extract(hour FROM t.occurred_at AT TIME ZONE %(tz)s) AS local_hour,
                      {base_amount} AS base_amount
               FROM {_transactions(customer_ids, "%(earliest)s")}
+              OFFSET 0  -- computed once a row: flattened, each aggregate would repeat the conversion
              ) t
         GROUP BY t.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)

@@ -20,6 +20,7 @@ from scoring.models import CustomerScore, RunKind
 from transactions.models import Transaction
 
 from .campaign import demo_campaign_ensure, demo_offer_customer
+from .fx import demo_fx_ensure
 from .load import _staging_create, _staging_insert, _write
 from .logins import DemoLogin, _logins_file_update, logins_path
 from .people import customer_number
@@ -103,6 +104,7 @@ def _seed(*, result: DemoSeedResult, customers: int, seed: int, now: dt.datetime
     for block in demo_plan_blocks(customers=customers, seed=seed, now=now, skip=existing):
         _write(plan=block, branches=branches, now=now)
     _staging_insert()
+    demo_fx_ensure(now=now, seed=seed)
     if customers:
         demo_campaign_ensure(now=now, seed=seed)
         result.offer_customer = demo_offer_customer()
