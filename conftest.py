@@ -21,6 +21,7 @@ REFERENCE_DATA_MIGRATIONS = [
     "customers.migrations.0005_merge_permissions",
     "accounts.migrations.0002_role_permissions",
     "accounts.migrations.0003_import_permissions",
+    "accounts.migrations.0005_fx_rate_permissions",
     "transactions.migrations.0002_merchant_categories",
     "transactions.migrations.0003_role_permissions",
     "scoring.migrations.0002_role_permissions",
