@@ -11,30 +11,14 @@ from customers.models import Customer
 from transactions.models import MerchantCategory, Transaction
 
 from . import money
-from .money import OPEN_AT_AS_OF, Rates, local_day
+from .money import OPEN_AT_AS_OF, Rates, local_day, transactions_from
 from .windows import CHANNELS, TIMES_OF_DAY, Windows
 
 _table = money.table
 
 
-def _transactions(customer_ids, window_from: str) -> str:
-    """FROM the transactions of the window (occurred_at in (window_from, as_of]), as `t`.
-
-    A full run reads them all, in one parallel scan. An incremental run starts from its customers (the ids
-    table) and reads each one's window through the (customer, occurred_at) index: a nested loop by
-    construction, since OFFSET 0 keeps the planner from flattening the LATERAL subquery into a join it may
-    turn into a scan and sort of every transaction (which it did for `customer_id = ANY(...)`: a 9,445-customer
-    batch's category spend took twice as long as everyone's). Its cost follows the customers scored.
-    """
-    window = f"t.occurred_at > {window_from} AND t.occurred_at <= %(as_of)s"
-    if customer_ids is None:
-        return f"{_table(Transaction)} t WHERE {window}"
-    return (f"pg_temp.{money.IDS} ids CROSS JOIN LATERAL (SELECT * FROM {_table(Transaction)} t "  # noqa: S608
-            f"WHERE t.customer_id = ids.customer_id AND {window} OFFSET 0) t WHERE true")
-
-
 def _customer_join(alias: str, customer_ids) -> str:
-    """An incremental run's customers: a join to the ids table (see money.ids_table_create)."""
+    """An incremental run's customers: a join to the ids table (see money.window_table_create)."""
     return "" if customer_ids is None else f"JOIN pg_temp.{money.IDS} ids ON ids.customer_id = {alias}.customer_id"
 
 
@@ -88,7 +72,7 @@ def transaction_figures_sql(customer_ids, rates: Rates | None) -> str:
         FROM (SELECT t.customer_id, t.channel, t.direction, t.occurred_at,
                      extract(hour FROM t.occurred_at AT TIME ZONE %(tz)s) AS local_hour,
                      {base_amount} AS base_amount
-              FROM {_transactions(customer_ids, "%(earliest)s")}
+              FROM {transactions_from(customer_ids, "%(earliest)s")}
               OFFSET 0  -- computed once a row: flattened, each aggregate would repeat the conversion
              ) t
         GROUP BY t.customer_id
@@ -101,7 +85,7 @@ def category_spend_sql(customer_ids, rates: Rates | None) -> str:
     return f"""
         SELECT t.customer_id, mc.category, sum(t.base_amount) AS spend
         FROM (SELECT t.customer_id, t.mcc, {base_amount} AS base_amount
-              FROM {_transactions(customer_ids, "%(value_from)s")}
+              FROM {transactions_from(customer_ids, "%(value_from)s")}
                 AND t.direction = 'DEBIT' AND t.channel <> 'SYSTEM') t
         JOIN {_table(MerchantCategory)} mc ON mc.mcc = t.mcc
         GROUP BY t.customer_id, mc.category
@@ -176,7 +160,7 @@ def figures_load(*, windows: Windows, customer_ids=None) -> tuple[pd.DataFrame, 
         rates = money.rates_load(params)
         params.update(rates.params)
         if customer_ids is not None:
-            money.ids_table_create(customer_ids)
+            money.window_table_create(params=params, customer_ids=customer_ids)
         customers = _frame(customers_sql(customer_ids), params)
         txns = _frame(transaction_figures_sql(customer_ids, rates), params)
         spend = _frame(category_spend_sql(customer_ids, rates), params)
