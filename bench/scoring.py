@@ -234,8 +234,9 @@ def main() -> None:
 def rounds_run(args, customers: int) -> dict:
     plain, raw, full, breakdowns = [], [], [], []
     for round_no in range(1, args.rounds + 1):
-        plain.append(raw_aggregates(convert=False))
-        raw.append(raw_aggregates(convert=True))
+        # in turn which goes first: the first after a refresh's writes finds colder caches
+        for convert in ((False, True) if round_no % 2 else (True, False)):
+            (raw if convert else plain).append(raw_aggregates(convert=convert))
         seconds, breakdown = full_refresh()
         full.append(seconds)
         breakdowns.append(breakdown)
