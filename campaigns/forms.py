@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +117,9 @@ class CampaignForm(forms.Form):
             (p.code, f"{p.code} · {p.name}") for p in Product.objects.filter(active=True).order_by("code")]
         self.fields["propensity_product"].choices = [("", _("Any")), *self.fields["product"].choices[1:]]
         self.fields["branches"].choices = [(b.code, f"{b.code} · {b.name}") for b in branches]
+        # AUM is in the bank's base currency (settings.BASE_CURRENCY), read at request time
+        self.fields["aum_min"].label = _("AUM from (%(currency)s)") % {"currency": settings.BASE_CURRENCY}
+        self.fields["aum_max"].label = _("AUM to (%(currency)s)") % {"currency": settings.BASE_CURRENCY}
         if not branches:
             del self.fields["branches"]
         for channel, channel_label in CampaignChannel.choices:

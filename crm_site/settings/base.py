@@ -304,6 +304,8 @@ SCORING_CHUNK_CUSTOMERS = env.int("SCORING_CHUNK_CUSTOMERS", default=20_000)
 # threads (each with its own database connection) writing score chunks at once; 1 writes them in turn
 SCORING_STORE_WORKERS = env.int("SCORING_STORE_WORKERS", default=2)
 SCORING_STUCK_AFTER_MINUTES = env.int("SCORING_STUCK_AFTER_MINUTES", default=30)
+# work_mem of a refresh's queries (its transaction only): enough to sort a population's aggregates in memory
+SCORING_WORK_MEM = env("SCORING_WORK_MEM", default="64MB")
 
 # Campaigns (DESIGN §7): one backend per channel (campaigns.backends), the SMS/app gateway adapter that
 # drains the outbox, the frequency cap (messages per customer per 30 days, across campaigns; a campaign

@@ -21,6 +21,7 @@ from transactions.models import Transaction
 
 from .campaign import demo_campaign_ensure, demo_offer_customer
 from .counter import demo_counter_ensure
+from .fx import demo_fx_ensure
 from .load import _staging_create, _staging_insert, _write
 from .logins import DemoLogin, _logins_file_update, logins_path
 from .people import customer_number
@@ -107,6 +108,7 @@ def _seed(*, result: DemoSeedResult, customers: int, seed: int, now: dt.datetime
     for block in demo_plan_blocks(customers=customers, seed=seed, now=now, skip=existing):
         _write(plan=block, branches=branches, now=now)
     _staging_insert()
+    demo_fx_ensure(now=now, seed=seed)
     if customers:
         demo_campaign_ensure(now=now, seed=seed)
         demo_propensity_ensure(now=now, seed=seed)  # campaign history, models and next-best offers (issue 14)
