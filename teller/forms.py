@@ -35,6 +35,15 @@ class InteractionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class QuickNoteForm(InteractionForm):
+    """The visit panel's note box: a note at the counter, in one field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "quick_%s")
+        kwargs.setdefault("initial", {"kind": InteractionKind.NOTE, "channel": InteractionChannel.COUNTER})
+        super().__init__(*args, **kwargs)
+
+
 class ConsentForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
     granted = forms.TypedChoiceField(label=_("Consent"), coerce=lambda v: v == "yes",

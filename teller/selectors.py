@@ -53,6 +53,18 @@ def chart_labels() -> dict:
     }
 
 
+def chart_tables(*, chart_data: dict) -> dict:
+    """The charts' figures as rows with translated labels, for the table next to each chart."""
+    mix = chart_data["channel_mix"]
+    total = sum(mix.values())
+    return {
+        "channel_mix": [{"label": Channel(code).label if code in Channel.values else code,
+                         "share": Decimal(count) / total} for code, count in mix.items()] if total else [],
+        "categories": [{"label": Category(code).label if code in Category.values else code, "amount": amount}
+                       for code, amount in chart_data["categories"].items()],
+    }
+
+
 def tiers_attach(*, customers: list[Customer]) -> None:
     """Each customer's value tier as `customer.tier` (None until scored), for a page of search results: one query."""
     tiers = score_selectors.tiers_for_customers(customer_ids=[c.pk for c in customers])
@@ -62,6 +74,7 @@ def tiers_attach(*, customers: list[Customer]) -> None:
 
 def customer_360(*, customer: Customer) -> dict:
     holdings = holdings_for_customer(customer_id=customer.pk)
+    chart_data = charts(customer=customer)
     score = score_selectors.score_for_customer(customer_id=customer.pk)
     customer.tier = score.tier if score else None  # the API's profile reads it, as search results do
     return {
@@ -72,7 +85,8 @@ def customer_360(*, customer: Customer) -> dict:
         "consent_history": customer_selectors.consent_history(customer=customer, limit=20),
         "interactions": customer_selectors.interactions_for_customer(customer=customer),
         "transactions": transactions_page(customer=customer),
-        "charts": charts(customer=customer),
+        "charts": chart_data,
+        "chart_tables": chart_tables(chart_data=chart_data),
         "chart_labels": chart_labels(),
         "scores": score_explain.score_card(score) if score else None,
         "alerts": score_explain.alerts_display(score.alerts) if score else [],

@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.staff",
             ],
+            # person_name, amount_short, percent on every template without a {% load %}
+            "builtins": ["crm_site.display"],
         },
     },
 ]
