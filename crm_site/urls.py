@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from . import health
+from . import health, session
 
 admin.site.site_header = _("Branch CRM administration")
 admin.site.site_title = _("Branch CRM")
@@ -20,6 +20,7 @@ urlpatterns = [
     path("access/", include("customers.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keep-alive/", session.keep_alive, name="session-keep-alive"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     # the one public page: the unsubscribe link of campaign messages (signed token, no login)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.selectors import staff_profile_get
 from crm_site.http import client_ip
@@ -34,9 +34,10 @@ def home(request):
 
 @login_required
 @permission_required("customers.view_customer", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def customer_search(request):
-    form = forms.SearchForm(request.GET)
+    # the top bar's box posts, so an identifier searched for never goes into a URL
+    form = forms.SearchForm(request.POST if request.method == "POST" else request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     result = search.customers_search(query=query, branch_id=_branch_id(request))
     if not request.htmx and result.exact_identifier and len(result.customers) == 1:
