@@ -4,10 +4,12 @@ import time
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from . import errors
 from .exceptions import DomainError
 
 
@@ -19,7 +21,14 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
+            return None
+        # the site's pages whether DEBUG is on or not (DEBUG would otherwise answer 404 with its own page)
+        if isinstance(exception, PermissionDenied):
+            return errors.permission_denied(request, exception)
+        if isinstance(exception, Http404):
+            return errors.page_not_found(request, exception)
+        if not isinstance(exception, DomainError):
             return None
         template = "_error_fragment.html" if getattr(request, "htmx", False) else "error.html"
         return render(request, template, {"message": exception.message}, status=exception.status_code)

@@ -41,3 +41,7 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "crm_site.errors.permission_denied"
+handler404 = "crm_site.errors.page_not_found"
+handler500 = "crm_site.errors.server_error"

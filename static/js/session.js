@@ -14,7 +14,7 @@
   document.addEventListener("htmx:responseError", function (event) {
     var area = document.getElementById("htmx-error");
     var xhr = event.detail.xhr;
-    if (area && xhr && xhr.status >= 500 && !xhr.getResponseHeader("HX-Retarget")) {
+    if (area && xhr && xhr.status >= 500) {
       area.innerHTML = "";
       var p = document.createElement("p");
       p.className = "error";
