@@ -13,8 +13,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -87,3 +88,17 @@ def percent(value, digits: int = 0) -> str:
     if share is None:
         return "—"
     return f"{number_format(share * 100, int(digits), use_l10n=True)} %"
+
+
+@register.filter
+def language_name(code) -> str:
+    """A language code (zh-hans, en) as its name in the reader's language: 简体中文 / English."""
+    names = {key.lower(): label for key, label in settings.LANGUAGES}
+    return str(names.get(str(code or "").lower(), code or "—"))
+
+
+@register.filter
+def translated(value) -> str:
+    """A string stored in English and marked with gettext_noop (a statistical method's name), in the reader's
+    language. {% translate var %} would look it up with every % doubled."""
+    return gettext(str(value)) if value else ""

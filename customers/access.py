@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from branches.selectors import staff_profile_get
+from crm_site.display import user_display_name
 from crm_site.exceptions import NotAllowed
 
 from .models import AccessAction, Customer, CustomerAccessLog
@@ -123,7 +124,7 @@ def access_log_csv_lines(rows: QuerySet[CustomerAccessLog]) -> Iterator[str]:
         profile = getattr(staff, "staff_profile", None)
         yield writer.writerow([_cell(value) for value in (
             timezone.localtime(row.at).isoformat(timespec="seconds"), staff.username,
-            staff.get_full_name(), profile.branch.code if profile else "", row.customer.customer_no,
+            user_display_name(staff), profile.branch.code if profile else "", row.customer.customer_no,
             row.customer.full_name, row.customer.home_branch.code, row.customer.masked_id_number,
             row.via, row.action, row.field, row.reason, row.ip_address,
         )])
