@@ -57,8 +57,9 @@ class ConsentForm(forms.Form):
 class ContactForm(forms.Form):
     """Blank mobile or email keeps the current value, which is shown masked; a new one replaces it."""
 
-    mobile = forms.CharField(label=_("New mobile"), max_length=30, required=False)
-    email = forms.EmailField(label=_("New email"), required=False)
+    mobile = forms.CharField(label=_("New mobile"), max_length=30, required=False,
+                             help_text=_("11 digits, e.g. 139 1234 5678, or +country code for a foreign number."))
+    email = forms.EmailField(label=_("New email"), required=False, help_text=_("e.g. name@example.com"))
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
     preferred_name = forms.CharField(label=_("Preferred name"), max_length=50, required=False)

@@ -208,3 +208,13 @@ def test_revealing_the_id_with_a_reason_shows_it_once_and_logs_the_reason(teller
     assert row.reason == "客户挂失，需核对证件号码"
     # and the next look at the profile is masked again
     assert customer.id_number not in teller_client.get(customer_url(customer)).content.decode()
+
+
+def test_an_invalid_mobile_is_marked_invalid_next_to_its_expected_format(teller_client, customer):
+    html = contact_post(teller_client, customer, mobile="12345").content.decode()
+    field = re.search(r'<input type="text" name="mobile"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_mobile_helptext id_mobile_error"' in field
+    after = html[html.index(field):]
+    assert after.index('id="id_mobile_helptext"') < after.index('id="id_mobile_error"') < after.index('name="email"')
+    assert "is not a valid phone number." in after[:after.index('name="email"')]
