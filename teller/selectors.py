@@ -8,13 +8,14 @@ from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
 from accounts.selectors import holdings_for_customer
-from campaigns.selectors import offers_for_customer
+from campaigns.selectors import campaigns_awaiting_approval, offers_for_customer
 from customers import selectors as customer_selectors
+from customers.access import unusual_access
 from customers.models import Customer
 from scoring import explain as score_explain
 from scoring import selectors as score_selectors
 from transactions import selectors as transaction_selectors
-from transactions.models import Category, Channel
+from transactions.models import BatchStatus, Category, Channel
 
 TRANSACTIONS_PER_PAGE = 20
 
@@ -92,3 +93,36 @@ def customer_360(*, customer: Customer) -> dict:
         "alerts": score_explain.alerts_display(score.alerts) if score else [],
         "offers": offers_for_customer(customer=customer),  # open COUNTER pitches, rendered for this customer
     }
+
+
+WORK_QUEUE_ROWS = 10
+
+
+def work_queue(*, user) -> dict | None:
+    """What a manager or an admin acts on first: campaigns waiting for their approval, failed feed batches,
+    customers with alerts (their branch, or every branch for an admin) and unusual access to profiles.
+
+    None for staff who approve, load and supervise nothing (tellers): their home is the search box.
+    """
+    may = {
+        "approve": user.has_perm("campaigns.approve_campaign"),
+        "batches": user.has_perm("transactions.view_rejectedrow"),
+        "alerts": user.has_perm("scoring.view_branch_dashboard"),
+        "access": user.has_perm("customers.view_customeraccesslog"),
+    }
+    if not any(may.values()):
+        return None
+    queue = {"may": may}
+    if may["approve"]:
+        queue["awaiting"] = list(campaigns_awaiting_approval(user=user).select_related("product", "created_by")
+                                 .order_by("created_at")[:WORK_QUEUE_ROWS])
+    if may["batches"]:
+        queue["failed_batches"] = list(transaction_selectors.batches_for_user(user=user)
+                                       .filter(status=BatchStatus.FAILED)[:WORK_QUEUE_ROWS])
+    if may["alerts"]:
+        dashboard = score_selectors.branch_dashboard(user=user)
+        queue["alerts"] = [row for row in dashboard["alerts"] if row["customers"]]
+        queue["alerts_branch"] = dashboard["branch"]
+    if may["access"]:
+        queue["unusual"] = unusual_access(user=user)[:WORK_QUEUE_ROWS]
+    return queue

@@ -15,7 +15,7 @@ from customers.exceptions import CustomerMerged
 from customers.models import AccessAction, AccessVia, ConsentSource
 
 from . import forms
-from .selectors import customer_360, tiers_attach, transactions_page
+from .selectors import customer_360, tiers_attach, transactions_page, work_queue
 
 
 def _branch_id(request):
@@ -29,6 +29,7 @@ def home(request):
     context = {"session_idle_minutes": settings.SESSION_COOKIE_AGE // 60, "form": forms.SearchForm()}
     if request.user.has_perm("customers.view_customer"):
         context["recent"] = selectors.recently_served(user=request.user)
+    context["work_queue"] = work_queue(user=request.user)
     return render(request, "teller/home.html", context)
 
 
