@@ -10,6 +10,8 @@ from django.utils import translation
 
 from campaigns.tests.factories import CampaignFactory
 from crm_site.display import amount_short_text, language_name, percent, person_name_text, user_display_name
+from customers.tests.factories import CustomerFactory
+from scoring.tests.factories import CustomerScoreFactory
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
@@ -86,3 +88,11 @@ def test_the_lift_method_is_named_in_the_readers_language():
         html = render_to_string("campaigns/_lift.html", {"lift": lift})
     assert "Wald 法" in html
     assert "difference of proportions" not in html
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_the_aum_total_in_wan_in_chinese(client_for, manager, branch):
+    CustomerScoreFactory(customer=CustomerFactory(home_branch=branch), aum=Decimal("66700000.00"))
+    html = client_for(manager).get(reverse("scoring:branch-dashboard"), **ZH).content.decode()
+    total = html[html.index('id="total-aum"'):][:80]
+    assert "CNY 6,670.00 万" in total

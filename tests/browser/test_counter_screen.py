@@ -86,3 +86,21 @@ def test_saving_contact_details_keeps_the_scroll_position_and_the_revealed_id(pa
     expect(page.get_by_test_id("revealed-id")).to_have_text(visitor.id_number)
     assert page.evaluate("window.stillTheSamePage") is True
     assert abs(page.evaluate("window.scrollY") - scrolled) < 40
+
+
+@pytest.mark.parametrize(("language", "first", "last", "shown"), [
+    ("zh-CN", "淑珍", "季", "季淑珍"), ("en-US", "淑珍", "季", "季淑珍"),
+    ("zh-CN", "Mary", "Smith", "Smith Mary"), ("en-US", "Mary", "Smith", "Mary Smith"),
+], ids=["zh-hans-chinese", "en-chinese", "zh-hans-latin", "en-latin"])
+def test_staff_names_read_in_the_order_of_the_readers_language(page_in, live_server, teller, visitor, language,
+                                                               first, last, shown):
+    teller.first_name, teller.last_name = first, last
+    teller.save(update_fields=["first_name", "last_name"])
+    page = page_in(language)
+    log_in(page, live_server)
+    page.goto(f"/customers/{visitor.customer_no}/")
+    expect(page.locator("header.topbar .who")).to_contain_text(shown)
+    quick = page.get_by_test_id("quick-note")
+    quick.locator("textarea").fill("客户咨询外汇")
+    quick.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("recent-interactions")).to_contain_text(shown)
