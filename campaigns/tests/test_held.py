@@ -41,3 +41,12 @@ def test_the_campaign_page_says_what_is_held_instead_of_sending(client_for, mana
     assert "短信：2 条消息因免打扰时段暂缓，将于" in held
     assert "08:00 发送" in held
     assert "正在发送" not in html
+
+
+def test_results_of_a_running_campaign_say_when_they_are_computed_and_offer_to_compute_now(
+        client_for, manager, held_campaign):
+    html = client_for(manager).get(reverse("campaigns:results", args=[held_campaign.pk]),
+                                   HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    note = html[html.index('data-testid="results-not-computed"'):]
+    assert "发送结束后计算效果" in note[:300]
+    assert '<button type="submit" id="recompute">立即计算</button>' in html
