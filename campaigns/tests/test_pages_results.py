@@ -64,7 +64,9 @@ def test_the_results_page_before_any_computation_offers_a_recompute(client_for, 
     campaign = launched(manager, second_manager, product, channels=["SMS"], run=False)
     client = client_for(manager)
     page = client.get(results_url(campaign)).content.decode()
-    assert "Not computed yet." in page and 'id="results-waiting"' in page  # the worker computes them at the end
+    # the worker computes them at the end; the page says so and offers to compute them now
+    assert "The results are computed when sending ends." in page and 'id="results-waiting"' in page
+    assert ">Compute now</button>" in page
     url = reverse("campaigns:results-recompute", kwargs={"campaign_id": campaign.pk})
     response = client.post(url)
     assert response.status_code == 302 and response["Location"] == results_url(campaign) + "?since=none"

@@ -92,7 +92,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.staff",
+                "crm_site.session.session_timing",
             ],
+            # person_name, amount_short, percent on every template without a {% load %}
+            "builtins": ["crm_site.display"],
         },
     },
 ]

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ProductKind
+from crm_site.display import user_display_name
 from customers.api.serializers import (
     BranchBriefSerializer,
     ConsentCurrentSerializer,
@@ -48,7 +49,7 @@ class CustomerProfileSerializer(serializers.Serializer):
 
     def get_relationship_manager(self, customer) -> str | None:
         manager = customer.relationship_manager
-        return (manager.get_full_name() or manager.username) if manager else None
+        return user_display_name(manager) if manager else None
 
     def get_tier(self, customer) -> str | None:
         return getattr(customer, "tier", None)  # set by teller.selectors.customer_360

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import AccessAction, AccessVia, CustomerAccessLog
+from customers.models import AccessAction, AccessVia, CustomerAccessLog, Interaction
 from customers.tests.factories import CustomerFactory
 from transactions.models import Channel
 
@@ -96,6 +96,39 @@ def test_every_element_id_on_the_360_page_is_unique(teller_client, holder):
     assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
     for target in re.findall(r'<label for="([^"]+)"', html):
         assert target in ids, target
+
+
+def test_the_visit_panel_holds_every_part_with_an_empty_state_before_the_tabs(teller_client, holder):
+    html = teller_client.get(customer_url(holder.customer)).content.decode()
+    visit = html[html.index('id="this-visit"'):html.index('id="customer-tabs"')]
+    for testid, empty in [("offers", "No offers to pitch."), ("alerts", "No alerts."),
+                          ("recent-interactions", "No interactions yet."), ("consent-summary", "SMS: not asked")]:
+        part = visit[visit.index(f'data-testid="{testid}"'):]
+        assert empty in part[:1500], testid
+    quick = visit[visit.index('data-testid="quick-note"'):]
+    assert '<textarea name="text" id="quick_text"' in quick
+    assert '<button type="submit">Save note</button>' in quick
+    assert html.index('id="customer-header"') < html.index('id="this-visit"')
+
+
+def test_the_header_flags_a_customer_of_another_branch(client_for, teller, other_branch):
+    customer = CustomerFactory(home_branch=other_branch)
+    html = client_for(teller).get(customer_url(customer)).content.decode()
+    assert 'data-testid="other-branch"' in html
+    assert other_branch.name in html[html.index('data-testid="other-branch"'):][:300]
+
+
+def test_a_customer_of_ones_own_branch_is_not_flagged(teller_client, holder):
+    assert 'data-testid="other-branch"' not in teller_client.get(customer_url(holder.customer)).content.decode()
+
+
+def test_the_last_three_interactions_show_in_the_visit_panel_newest_first(teller_client, teller, holder):
+    for n in range(5):
+        Interaction.objects.create(customer=holder.customer, staff=teller, kind="note", channel="COUNTER",
+                                   text=f"第{n}次来访", at=timezone.now() - dt.timedelta(days=5 - n))
+    html = teller_client.get(customer_url(holder.customer)).content.decode()
+    recent = html[html.index('data-testid="recent-interactions"'):html.index('data-testid="quick-note"')]
+    assert re.findall(r"第(\d)次来访", recent) == ["4", "3", "2"]
 
 
 def test_an_unknown_customer_number_is_not_found(teller_client, holder):

@@ -95,23 +95,27 @@ def test_a_teller_finds_the_customer_reads_the_360_adds_a_note_and_reveals_the_i
     expect(holdings).to_contain_text("个人活期账户" if language == "zh-CN" else "Personal current account")
     expect(holdings).to_contain_text("622848******0018")
     expect(holdings).to_contain_text(text["debit_card"])
+    page.locator("#tab-transactions").click()
     transactions = page.locator("#transactions-panel")
     expect(transactions.locator("tbody tr")).to_have_count(20)
     expect(transactions).to_contain_text("海底捞火锅(陆家嘴店)")
     expect(transactions).to_contain_text(text["dining"])
     expect(page.locator("#id-number")).to_have_text(re.compile(r"\*\*\*\*" + customer.id_number[-4:]))
-    expect(page.locator("dl.facts")).to_contain_text(text["id_type"])
+    expect(page.locator("dl.facts").first).to_contain_text(text["id_type"])
+    page.locator("#tab-charts").click()
     page.locator("#chart-channels").scroll_into_view_if_needed()
     assert page.evaluate("typeof Chart !== 'undefined' && Chart.getChart('chart-channels') !== undefined")
 
-    # a note, through htmx: the page is not reloaded
+    # a note from the visit panel, through htmx: the page is not reloaded
     page.evaluate("window.stillTheSamePage = true")
-    panel = page.locator("#interactions-panel")
-    panel.locator("textarea[name=text]").fill("客户咨询大额存单利率，下周再来")
-    panel.locator("button[type=submit]").click()
-    expect(panel.locator("ol.timeline")).to_contain_text("客户咨询大额存单利率，下周再来")
-    expect(panel.locator("ol.timeline")).to_contain_text(text["note_kind"])
-    expect(panel.locator("textarea[name=text]")).to_have_value("")
+    quick = page.get_by_test_id("quick-note")
+    quick.locator("textarea[name=text]").fill("客户咨询大额存单利率，下周再来")
+    quick.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("recent-interactions")).to_contain_text("客户咨询大额存单利率，下周再来")
+    expect(page.get_by_test_id("recent-interactions")).to_contain_text(text["note_kind"])
+    expect(page.get_by_test_id("quick-note").locator("textarea[name=text]")).to_have_value("")
+    page.locator("#tab-interactions").click()
+    expect(page.locator("#interactions-panel ol.timeline")).to_contain_text("客户咨询大额存单利率，下周再来")
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.url == url
     assert Interaction.objects.get(customer=customer).staff == teller
@@ -174,13 +178,14 @@ def test_a_mistake_in_a_form_shows_its_message_in_place(page_in, live_server, te
     page.goto(f"/customers/{customer.customer_no}/")
     page.evaluate("window.stillTheSamePage = true")
 
-    page.locator("#contact summary").click()  # the form is fetched when the section opens
+    page.locator("#tab-contact").click()  # the form is fetched when the tab opens
     contact = page.locator("#contact-panel")
     expect(contact.locator("input[name=mobile]")).to_be_visible()
     contact.locator("input[name=mobile]").fill("12345")
     contact.locator("button[type=submit]").click()
     expect(contact.locator("[role=alert]")).to_contain_text("12345 is not a valid phone number.")
 
+    page.locator("#tab-transactions").click()
     transactions = page.locator("#transactions-panel")
     transactions.locator("input[name=date_to]").fill("2025-03-01")
     transactions.locator("input[name=date_from]").fill("2025-03-02")
