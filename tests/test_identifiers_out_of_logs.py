@@ -58,7 +58,7 @@ def _free_port() -> int:
 def _start(process: str, env: dict, out: Path) -> subprocess.Popen:
     command = _procfile(process)
     # the Procfile's own line, through a shell as honcho runs it, in a process group of its own
-    return subprocess.Popen(["/bin/sh", "-c", f"exec {command}"], cwd=ROOT, env=env,  # noqa: S603
+    return subprocess.Popen(["/bin/sh", "-c", f"exec {command}"], cwd=ROOT, env=env,  # noqa: S603 - the Procfile line
                             stdout=out.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
 
 

@@ -46,7 +46,8 @@ TABLE = [
     ("post", "/api/v1/counter/tickets/A001/done/", None, [401, 403, 403, 403, 403, 403]),
     ("get", "/api/v1/counter/stats/", None, [401, 403, 403, 200, 200, 403]),
     # a kiosk token reads nothing else: customers, the 360, search, transactions, scores, campaigns
-    ("get", "/api/v1/customers/?q=13800001111", None, [401, 403, 200, 200, 200, 403]),
+    ("post", "/api/v1/customers/search/", {"q": "13800001111"}, [401, 403, 200, 200, 200, 403]),
+    ("get", "/api/v1/customers/?q=wang", None, [401, 403, 200, 200, 200, 403]),
     ("get", "/api/v1/customers/{customer_no}/", None, [401, 403, 200, 200, 200, 403]),
     ("get", "/api/v1/transactions/batches/", None, [401, 403, 403, 200, 200, 200]),
     ("get", "/api/v1/scores/branches/", None, [401, 403, 403, 200, 200, 403]),
