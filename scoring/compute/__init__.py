@@ -47,10 +47,15 @@ def scores_compute(*, windows: Windows, customer_ids=None,
     frame = figures_derive(frame, windows)
     shares, population_shares = category_figures(spend, frame["customer_id"])
     full = population is None
+    # the population that ranks are taken against: live profiles (active or dormant). A closed, deceased or
+    # merged profile is still scored (its page shows figures), against the live ones, and moves nobody's rank.
+    live = frame["live"].fillna(False).astype(bool) if "live" in frame else pd.Series(True, index=frame.index)
+    if not live.any():
+        live = pd.Series(True, index=frame.index)
     if full:
-        ranks = rank_values(frame)
+        ranks = rank_values(frame[live])
         population = Population(quantiles={c: quantiles_of(ranks[c]) for c in COMPONENTS},
-                                category_shares=population_shares, customers=len(frame))
+                                category_shares=population_shares, customers=int(live.sum()))
     lift = category_lift(shares, population.category_shares)
     # stored as integers (shares in basis points, lift in hundredths): they write to the staging COPY
     # several times faster than floats, and PostgreSQL divides them back as it builds the JSON
@@ -62,8 +67,14 @@ def scores_compute(*, windows: Windows, customer_ids=None,
     frame = pd.concat([frame.reset_index(drop=True), shares_wide, lift_wide, tops], axis=1)
     frame = value_scores(frame, population.quantiles)
     if full:
-        population.tier_cutoffs = tiers_assign_full(frame)
-        population.score_quantiles = quantiles_of(frame["value_score"])
+        ranked = frame.loc[live].copy()
+        population.tier_cutoffs = tiers_assign_full(ranked)
+        population.score_quantiles = quantiles_of(ranked["value_score"])
+        others = frame.loc[~live].copy()
+        if len(others):
+            tiers_assign_from(others, population)
+        for column in ("tier", "top_percent", "value_percentile"):
+            frame[column] = pd.concat([ranked[column], others[column]]) if len(others) else ranked[column]
     else:
         tiers_assign_from(frame, population)
     frame = alerts_inputs(frame, windows)

@@ -111,7 +111,7 @@ def customers_sql(customer_ids) -> str:
     join = "" if customer_ids is None else f"JOIN pg_temp.{money.IDS} ids ON ids.customer_id = c.id"
     return f"""
         SELECT c.id AS customer_id, c.date_of_birth, c.id_expiry, c.kyc_status, c.kyc_review_date,
-               c.created_at
+               c.created_at, c.status IN ('ACTIVE', 'DORMANT') AS live
         FROM {_table(Customer)} c {join}
     """  # noqa: S608 (table names from the models, values as parameters)
 

@@ -127,6 +127,26 @@ def test_tiers_follow_the_configured_shares_by_value_ordering():
     assert richest.explanation.startswith("AAA: top 5 % by ")
 
 
+@pytest.mark.parametrize("status", ["CLOSED", "DECEASED", "MERGED"])
+def test_only_live_customers_make_the_percentiles_and_tier_cut_offs(status):
+    """A closed, deceased or merged profile is scored against the live ones and moves nobody's rank."""
+    from customers.models import Customer
+
+    customers = [CustomerFactory() for _ in range(20)]
+    for i, customer in enumerate(customers, start=1):
+        account(customer, balance=f"{i * 1000}.00")
+    gone = CustomerFactory()
+    account(gone, balance="9999999.00")
+    Customer.objects.filter(pk=gone.pk).update(status=status)
+
+    scores = full_refresh()
+
+    tiers = [scores[c.pk].tier for c in reversed(customers)]  # richest live customer first
+    assert tiers == ["AAA"] + ["AA"] * 3 + ["A"] * 6 + ["B"] * 6 + ["C"] * 4
+    assert scores[customers[-1].pk].top_percent == Decimal("5.00")
+    assert scores[gone.pk].tier == "AAA"  # still scored, against the live population
+
+
 def test_tied_scores_are_split_between_tiers_by_customer_number_order():
     customers = [CustomerFactory() for _ in range(20)]
     for customer in customers:
