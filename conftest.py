@@ -17,14 +17,18 @@ PASSWORD = "correct-horse-battery-staple"
 # --reuse-db then starts the next run without these rows; each forwards() is idempotent.
 REFERENCE_DATA_MIGRATIONS = [
     "branches.migrations.0002_role_groups",
+    "branches.migrations.0003_kiosk_role",
     "customers.migrations.0002_role_permissions",
     "customers.migrations.0005_merge_permissions",
     "accounts.migrations.0002_role_permissions",
     "accounts.migrations.0003_import_permissions",
+    "accounts.migrations.0005_fx_rate_permissions",
     "transactions.migrations.0002_merchant_categories",
     "transactions.migrations.0003_role_permissions",
     "scoring.migrations.0002_role_permissions",
     "campaigns.migrations.0002_role_permissions",
+    "campaigns.migrations.0006_contact_response_permissions",
+    "propensity.migrations.0002_role_permissions",
     "counter.migrations.0002_role_permissions",
 ]
 

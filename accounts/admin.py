@@ -71,7 +71,7 @@ class CardAdmin(CustomerScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FxRate)
-class FxRateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FxRateAdmin(AllRowsAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Rates come from the bank's treasury feed (import_records fx_rates, the upload page): shown, never edited."""
 
     list_display = ["currency", "rate_date", "rate", "loaded_at"]

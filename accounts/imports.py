@@ -52,7 +52,7 @@ ACCOUNTS_SPEC = CsvSpec(kind="accounts", key="account_no",
 PRODUCT_FIELDS = ["name", "name_en", "kind", "launched_at"]
 ACCOUNT_FIELDS = ["customer_id", "product_id", "branch_id", "currency", "balance", "balance_as_of", "status",
                   "opened_at"]
-FX_RATES_SPEC = CsvSpec(kind="fx_rates", key="currency", compound_key=("currency", "rate_date"),
+FX_RATES_SPEC = CsvSpec(kind="fx_rates", key="currency", key_columns=("currency", "rate_date"),
                         required=("currency", "rate_date", "rate"))
 CURRENCY = r"^[A-Za-z]{3}$"
 RATE = rf"^\d{{1,10}}(\.\d{{1,{FX_RATE_PLACES}}})?$"
@@ -249,6 +249,11 @@ IMPORT_KINDS = {kind.name: kind for kind in (
 )}
 
 
+def import_kind_register(kind: ImportKind) -> None:
+    """Add a kind whose rows live on a higher floor (campaign_responses: campaigns), from its AppConfig.ready."""
+    IMPORT_KINDS.setdefault(kind.name, kind)
+
+
 def import_kinds_for(user: AbstractBaseUser) -> list[ImportKind]:
     """The kinds of file this member of staff may load, in loading order (branches first)."""
     return [kind for kind in IMPORT_KINDS.values() if user.has_perms(kind.permissions)]
@@ -256,7 +261,8 @@ def import_kinds_for(user: AbstractBaseUser) -> list[ImportKind]:
 
 def records_import(*, kind: str, file: str | Path | IO[bytes], changed_by: AbstractBaseUser | None = None,
                    chunk_size: int = DEFAULT_CHUNK_SIZE, max_rows: int | None = None) -> ImportResult:
-    """Load one master-data file of the given kind (branches, products, customers, accounts, fx_rates)."""
+    """Load one master-data file of the given kind (branches, products, customers, accounts, fx_rates, and the
+    kinds registered from higher floors)."""
     spec = IMPORT_KINDS[kind]
     options = {"changed_by": changed_by} if spec.history else {}
     return spec.load(file=file, chunk_size=chunk_size, max_rows=max_rows, **options)

@@ -105,22 +105,27 @@ def start_gunicorn(port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def timed_get(opener, url: str) -> float:
+CSRF = "benchcsrf0123456789abcdefghijklm"  # any 32 letters and digits: the cookie and the header must agree
+
+
+def timed_get(opener, request: tuple[str, bytes | None]) -> float:
+    url, data = request
     started = time.perf_counter()
-    with opener.open(url, timeout=30) as response:
+    with opener.open(url, data=data, timeout=30) as response:
         response.read()
         if response.status != 200:
             raise RuntimeError(f"{url}: {response.status}")
     return (time.perf_counter() - started) * 1000
 
 
-def run(urls: list[str], session_key: str, concurrency: int) -> list[float]:
-    def worker(chunk: list[str]) -> list[float]:
+def run(urls: list[tuple[str, bytes | None]], session_key: str, concurrency: int) -> list[float]:
+    def worker(chunk: list[tuple[str, bytes | None]]) -> list[float]:
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
                                              urllib.request.HTTPRedirectHandler())
         # HX-Request: the search answers with the results fragment, as for the live search box
-        opener.addheaders = [("Cookie", f"sessionid={session_key}"), ("HX-Request", "true")]
+        opener.addheaders = [("Cookie", f"sessionid={session_key}; csrftoken={CSRF}"), ("HX-Request", "true"),
+                             ("X-CSRFToken", CSRF)]
         return [timed_get(opener, url) for url in chunk]
 
     chunks = [urls[i::concurrency] for i in range(concurrency)]
@@ -148,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     session_key = bench_session()
     queries, customer_nos = sample_queries(args.requests, rng)
     base = f"http://127.0.0.1:{args.port}"
-    # the htmx partial is what the teller's live search calls
-    search_urls = [f"{base}/search/?{urllib.parse.urlencode({'q': q})}" for q in queries]
-    page_urls = [f"{base}/customers/{no}/" for no in customer_nos]
+    # the htmx partial is what the teller's live search posts (an identifier never goes into a URL)
+    search_urls = [(f"{base}/search/", urllib.parse.urlencode({"q": q}).encode()) for q in queries]
+    page_urls = [(f"{base}/customers/{no}/", None) for no in customer_nos]
     print(f"dataset: {Customer.objects.count():,} customers, {Transaction.objects.count():,} transactions")
 
     proc = start_gunicorn(args.port)

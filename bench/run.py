@@ -1,6 +1,6 @@
 """`make bench`: every benchmark of DESIGN §10 in one run, against DATABASE_URL (or the embedded one).
 
-    python bench/run.py [search|ingest|import|scoring|campaigns ...] [--quick]
+    python bench/run.py [search|ingest|import|scoring|campaigns|counter ...] [--quick]
 
 Without names it runs them all. The figures go to stdout (and each script's JSON, if it keeps one,
 under bench/results/); write them into bench/README.md with the dataset they were measured on.
@@ -28,6 +28,9 @@ SCRIPTS = {
     "scoring": (["scoring.py"], ["scoring.py", "--rounds", "1", "--batch-rows", "500"]),
     # campaign fan-out and send into the outbox for a 100,000-customer audience
     "campaigns": (["campaign_fanout.py", "--reuse"], ["campaign_fanout.py", "--customers", "2000"]),
+    # counter: call-next with 50 counters calling at once, ticket issue at 200 tickets a minute, over HTTP
+    "counter": (["counter.py"], ["counter.py", "--counters", "5", "--rounds", "2", "--tickets", "10", "--rate", "600",
+                            "--steady-calls", "10", "--call-rate", "600"]),
 }
 
 

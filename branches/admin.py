@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -104,7 +105,12 @@ class StaffUserAdmin(RoleThroughServiceMixin, BankAdminsOnlyMixin, UserAdmin):
 
     @admin.display(description=_("two-factor sign-in"), boolean=True)
     def two_factor(self, obj):
-        return mfa.mfa_enrolled(obj)
+        enrolled = getattr(obj, "has_two_factor", None)
+        return mfa.mfa_enrolled(obj) if enrolled is None else enrolled
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(has_two_factor=Exists(
+            TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
 
     def has_change_permission(self, request, obj=None):
         # a superuser's login (password included) is changed only by a superuser

@@ -50,6 +50,12 @@ def mfa_enrolled(user: AbstractBaseUser) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def session_note_enrolment(sender, request, user, **kwargs) -> None:
+    """On sign-in: whether this user has a device, kept in the session for TwoFactorMiddleware."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_ENROLLED] = mfa_enrolled(user)
+
+
 def totp_device_pending(*, user: AbstractBaseUser) -> TOTPDevice:
     """The device being enrolled: a new secret until its first code confirms it (one per user)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()

@@ -52,7 +52,6 @@ class StaffLoginView(auth_views.LoginView):
         user = form.get_user()
         needs_code = mfa.mfa_enrolled(user)
         if not needs_code:
-            self.request.session[mfa.SESSION_ENROLLED] = False
             return super().form_valid(form)  # enrolment, if the role requires it, follows (TwoFactorMiddleware)
         self.request.session[PENDING] = {"user": user.pk, "backend": user.backend, "at": int(time.time()),
                                          "next": self.get_success_url()}
@@ -85,7 +84,6 @@ def login_verify(request):
         if device is not None:
             request.session.pop(PENDING, None)
             auth_login(request, user, backend=pending["backend"])
-            request.session[mfa.SESSION_ENROLLED] = True
             otp_login(request, device)
             return HttpResponseRedirect(pending["next"])
         # counts towards the lockout like a wrong password (axes locks the username at the limit)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -95,11 +96,17 @@ class CampaignForm(forms.Form):
     inactive_days_min = _number(_("Inactive for at least (days)"), inputmode="numeric")
     self_service_ratio_max = _number(_("Self-service ratio at most"),
                                      help_text=_("0 to 1: the share of transactions outside the counter."))
+    # the `propensity` key (DESIGN §7b): customers a product's model finds likely to take it
+    propensity_product = forms.ChoiceField(label=_("Likely to take (model)"), required=False)
+    propensity_min = _number(_("Probability at least"), help_text=_("0 to 1, e.g. 0.2."))
+    propensity_top_percent = _number(_("Or the top percent"), inputmode="numeric",
+                                     help_text=_("1 to 100: the customers the model ranks highest."))
 
     AUDIENCE_TEXT = ("age_min", "age_max", "aum_min", "aum_max", "inactive_days_min", "self_service_ratio_max")
     AUDIENCE_LISTS = ("value_tiers", "segments", "branches", "holds_product_kinds", "lacks_product_kinds",
                       "preferred_channels")
-    AUDIENCE_FIELDS = (*AUDIENCE_TEXT, *AUDIENCE_LISTS, "cities", "gender", "category_code", "category_min_share")
+    AUDIENCE_FIELDS = (*AUDIENCE_TEXT, *AUDIENCE_LISTS, "cities", "gender", "category_code", "category_min_share",
+                       "propensity_product", "propensity_min", "propensity_top_percent")
     CAMPAIGN_FIELDS = ("name", "product", "channels", "holdout_share", "send_at", "quiet_start", "quiet_end",
                        "frequency_cap", "conversion_window_days")
 
@@ -108,7 +115,11 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [("", "—")] + [
             (p.code, f"{p.code} · {p.name}") for p in Product.objects.filter(active=True).order_by("code")]
+        self.fields["propensity_product"].choices = [("", _("Any")), *self.fields["product"].choices[1:]]
         self.fields["branches"].choices = [(b.code, f"{b.code} · {b.name}") for b in branches]
+        # AUM is in the bank's base currency (settings.BASE_CURRENCY), read at request time
+        self.fields["aum_min"].label = _("AUM from (%(currency)s)") % {"currency": settings.BASE_CURRENCY}
+        self.fields["aum_max"].label = _("AUM to (%(currency)s)") % {"currency": settings.BASE_CURRENCY}
         if not branches:
             del self.fields["branches"]
         for channel, channel_label in CampaignChannel.choices:
@@ -153,6 +164,13 @@ class CampaignForm(forms.Form):
         code, share = data.get("category_code", ""), data.get("category_min_share", "").strip()
         if code or share:  # half a category is the services' error to report, not ours to drop
             audience["category"] = {key: value for key, value in (("code", code), ("min_share", share)) if value}
+        product = data.get("propensity_product", "")
+        least, top = data.get("propensity_min", "").strip(), data.get("propensity_top_percent", "").strip()
+        if product or least or top:
+            audience["propensity"] = {key: value for key, value in (("product", product), ("min", least),
+                                                                    ("top_percent", top)) if value}
+            if top.isdigit():
+                audience["propensity"]["top_percent"] = int(top)
         return audience
 
     def messages(self) -> dict:
@@ -196,6 +214,9 @@ class CampaignForm(forms.Form):
             name = "category_code" if parts[1] == "category" else parts[1]
             if parts[1] == "category" and len(parts) > 2 and parts[2] == "min_share":
                 name = "category_min_share"
+            if parts[1] == "propensity":
+                name = {"min": "propensity_min", "top_percent": "propensity_top_percent"}.get(
+                    parts[2] if len(parts) > 2 else "", "propensity_product")
             return name if name in self.fields else None
         if parts[0] == "messages" and len(parts) >= 2:
             channel = parts[1]
@@ -236,6 +257,9 @@ class CampaignForm(forms.Form):
             "cities": ", ".join(audience.get("cities", [])), "gender": audience.get("gender", ""),
             "category_code": (audience.get("category") or {}).get("code", ""),
             "category_min_share": (audience.get("category") or {}).get("min_share", ""),
+            "propensity_product": (audience.get("propensity") or {}).get("product", ""),
+            "propensity_min": (audience.get("propensity") or {}).get("min", ""),
+            "propensity_top_percent": str((audience.get("propensity") or {}).get("top_percent", "")),
         }
         for name in (*cls.AUDIENCE_TEXT, *cls.AUDIENCE_LISTS):
             if name in audience:

@@ -323,3 +323,45 @@ class CampaignResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ContactSource(models.TextChoices):
+    IMPORT = "import", _("Imported campaign history")
+    NEXT_BEST_OFFER = "next_best_offer", _("Next-best offer at the counter")
+
+
+class ContactResponse(models.Model):
+    """A contact about a product made outside this system's campaigns, and the customer's answer.
+
+    Two sources: campaign history loaded from an earlier system (`import_records campaign_responses`,
+    DESIGN §5) and the next-best offers a teller pitches at the counter (the propensity app records
+    them through services.contacts). Both are contact history, like CampaignRecipient rows: the
+    customer's timeline shows them and the propensity models learn from them. The campaigns floor owns
+    them because it owns contacts and their answers; propensity only reads them.
+    """
+
+    campaign_code = models.CharField(_("campaign code"), max_length=64, blank=True,
+                                     help_text=_("The campaign's code in the system it came from; empty for a "
+                                                 "next-best offer at the counter."))
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="contact_responses",
+                                verbose_name=_("product"))
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_responses",
+                                 verbose_name=_("customer"), db_index=False)
+    channel = models.CharField(_("channel"), max_length=8, choices=CampaignChannel.choices)
+    contacted_at = models.DateTimeField(_("contacted at"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=OfferOutcome.choices)
+    source = models.CharField(_("source"), max_length=16, choices=ContactSource.choices, default=ContactSource.IMPORT)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(_("loaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-contacted_at", "-id"]
+        verbose_name = _("contact response")
+        verbose_name_plural = _("contact history")
+        constraints = [models.UniqueConstraint(fields=["customer", "campaign_code", "channel", "contacted_at"],
+                                               name="contact_response_once")]
+        indexes = [models.Index(fields=["product", "contacted_at"], name="contact_response_by_product")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_code or '-'}:{self.customer_id} {self.channel} {self.outcome}"

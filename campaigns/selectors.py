@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -155,6 +155,23 @@ def campaign_counts(*, campaign: Campaign) -> dict:
         if row["channel"]:
             counts["by_channel"][row["channel"]] = counts["by_channel"].get(row["channel"], 0) + row["n"]
     return counts
+
+
+def campaign_held(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]:
+    """Messages waiting for a later time, per channel: held by the quiet hours, or waiting for a retry.
+
+    [{"channel", "count", "release_at", "quiet"}], the earliest release first; "quiet" when the release time is
+    the end of the campaign's quiet hours (the sender defers every due message to that moment).
+    """
+    now = now or timezone.now()
+    rows = (CampaignRecipient.objects.filter(campaign=campaign, status=RecipientStatus.PENDING,
+                                             next_attempt_at__gt=now)
+            .order_by().values("channel").annotate(count=Count("pk"), release_at=Min("next_attempt_at")))
+    quiet = campaign.quiet_start is not None and campaign.quiet_end is not None
+    return sorted(({"channel": row["channel"], "count": row["count"], "release_at": row["release_at"],
+                    "quiet": quiet and timezone.localtime(row["release_at"]).time().replace(second=0, microsecond=0)
+                    == campaign.quiet_end.replace(second=0, microsecond=0)}
+                   for row in rows), key=lambda row: row["release_at"])
 
 
 def recipients_for_campaign(*, campaign: Campaign, status: str | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from django.utils.translation import gettext_noop
+
 Z_95 = 1.959964  # two-sided 95 % quantile of the standard normal distribution
 
 
@@ -32,5 +34,6 @@ def lift_interval(*, treated_converted: int, treated_size: int, holdout_converte
         "ci_low": round(difference - z * se, 6),
         "ci_high": round(difference + z * se, 6),
         "relative": round(difference / p2, 6) if p2 else None,
-        "method": "difference of proportions, normal approximation (Wald), 95 %",
+        # stored and served in English; the page translates it
+        "method": gettext_noop("difference of proportions, normal approximation (Wald), 95 %"),
     }

@@ -4,17 +4,17 @@ Tickets are read-only here (the kiosk and the counters write them)."""
 from django.contrib import admin
 
 from branches.selectors import branches_visible_to
-from crm_site.admin_tools import ReadOnlyAdminMixin
+from crm_site.admin_tools import ReadOnlyAdminMixin, ScopedAdminMixin
 
 from .forms import CounterSettingsForm
 from .models import Counter, CounterSettings, Ticket
 
 
-class BranchScopedAdmin(admin.ModelAdmin):
+class BranchScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """A manager sees and edits only their own branch's rows (branches_visible_to: admins see all)."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(branch__in=branches_visible_to(user=request.user))
+    def scope_rows(self, request, queryset):
+        return queryset.filter(branch__in=branches_visible_to(user=request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "branch":

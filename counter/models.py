@@ -130,7 +130,8 @@ class Counter(models.Model):
                        ("view_counter_stats", _("Can see the counter statistics"))]
         constraints = [
             models.UniqueConstraint(fields=["branch", "code"], name="counter_code_per_branch"),
-            models.CheckConstraint(condition=Q(is_open=False) | Q(teller__isnull=False), name="open_counter_has_teller"),
+            models.CheckConstraint(condition=Q(is_open=False) | Q(teller__isnull=False),
+                                   name="open_counter_has_teller"),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +148,9 @@ class TicketSequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["branch", "day", "queue"], name="ticket_sequence_key")]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id} {self.day} {self.queue} {self.last}"
 
 
 class Ticket(models.Model):

@@ -48,6 +48,14 @@ KIND_OF_FIELD = {
     "customer_no": IdentifierKind.CUSTOMER_NO,
 }
 IDENTIFIER_MAX_LENGTH = 40
+_TICKET_NUMBER = re.compile(r"[A-Z]\d{1,6}")
+_DISPLAY_KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # branch codes and display tokens (token_urlsafe)
+
+
+def ticket_number_clean(number: str) -> str | None:
+    """A ticket number as printed (V012), upper-cased; None for anything that cannot be one."""
+    number = (number or "").strip().upper()
+    return number if _TICKET_NUMBER.fullmatch(number) else None
 _SEPARATORS = re.compile(r"[\s\-()（）+]")  # as the search strips them
 
 
@@ -55,6 +63,8 @@ _SEPARATORS = re.compile(r"[\s\-()（）+]")  # as the search strips them
 class Recognition:
     customer_id: int | None  # None: a walk-in (nobody, or more than one customer, has this identifier)
     kind: str
+    customer_no: str | None = None
+    tier: str = ""  # the customer's value tier when scored
 
 
 def _resident_id_plausible(digits: str) -> bool:
@@ -71,7 +81,7 @@ def customer_recognise(*, identifier: str) -> Recognition:
     conditions = search.identifier_conditions(text) if len(text) <= IDENTIFIER_MAX_LENGTH else []
     named = []
     for condition in conditions:
-        field, value = condition.children[0]
+        field, _value = condition.children[0]
         kind = KIND_OF_FIELD.get(field)
         if kind is None:
             continue
@@ -81,14 +91,16 @@ def customer_recognise(*, identifier: str) -> Recognition:
     if not named:
         raise TicketInvalid(_("That is not a mobile, ID card, bank card or account number."), field="identifier")
     base = search.searchable_customers()
-    lookups = [base.filter(condition).annotate(kind=Value(kind)).values_list("pk", "kind")
-               for condition, kind in named]
+    lookups = [base.filter(condition).annotate(kind=Value(kind))
+               .values_list("pk", "customer_no", "score__tier", "kind") for condition, kind in named]
     rows = list(lookups[0].union(*lookups[1:]) if len(lookups) > 1 else lookups[0])
-    customers = {pk for pk, _kind in rows}
+    customers = {(pk, customer_no, tier) for pk, customer_no, tier, _kind in rows}
     if len(customers) != 1:
         return Recognition(customer_id=None, kind=named[0][1])
     order = [kind for _condition, kind in named]
-    return Recognition(customer_id=customers.pop(), kind=min((kind for _pk, kind in rows), key=order.index))
+    pk, customer_no, tier = customers.pop()
+    return Recognition(customer_id=pk, customer_no=customer_no, tier=tier or "",
+                       kind=min((row[-1] for row in rows), key=order.index))
 
 
 def counter_settings_for(*, branch_id: int) -> CounterSettings:
@@ -104,12 +116,6 @@ def queue_for(*, rules: CounterSettings, tier: str, service: str) -> str:
         return CounterKind.VIP
     queue = (rules.service_queues or {}).get(service)
     return queue if queue in CounterKind.values else CounterKind.INTEGRATED
-
-
-def tier_of(*, customer_id: int | None) -> str:
-    if customer_id is None:
-        return ""
-    return CustomerScore.objects.filter(customer_id=customer_id).values_list("tier", flat=True).first() or ""
 
 
 def today() -> dt.date:
@@ -172,10 +178,11 @@ def ticket_at_counter(*, counter: Counter) -> Ticket | None:
 def ticket_get_for_counter_work(*, number: str, user) -> Ticket:
     """Today's ticket of that number at the user's branch; only the teller whose counter holds it may act on it."""
     branch_id = staff_branch_id(user=user)
+    clean = ticket_number_clean(number)
     ticket = (Ticket.objects.select_related("counter", "customer")
-              .filter(branch_id=branch_id, day=today(), number=(number or "").upper()[:8]).first())
+              .filter(branch_id=branch_id, day=today(), number=clean).first()) if clean else None
     if ticket is None:
-        raise CounterNotFound(_("There is no ticket %(number)s today.") % {"number": number[:8]})
+        raise CounterNotFound(_("There is no ticket %(number)s today.") % {"number": clean or "—"})
     if ticket.counter is None or ticket.counter.teller_id != user.pk:
         raise CounterNotAllowed(_("Ticket %(number)s is not at your counter.") % {"number": ticket.number})
     return ticket
@@ -276,8 +283,10 @@ DISPLAY_WAITING = 12
 
 def display_branch(*, branch_code: str, token: str) -> Branch | None:
     """The branch whose display token (or the site-wide COUNTER_DISPLAY_TOKEN) this is; None otherwise."""
-    branch = Branch.objects.filter(code=(branch_code or "")[:16]).first()
-    if branch is None or not token:
+    if not (_DISPLAY_KEY.fullmatch(branch_code or "") and _DISPLAY_KEY.fullmatch(token or "")):
+        return None
+    branch = Branch.objects.filter(code=branch_code).first()
+    if branch is None:
         return None
     site_token = settings.COUNTER_DISPLAY_TOKEN
     if site_token and hmac.compare_digest(site_token.encode(), token.encode()):
@@ -381,7 +390,8 @@ def counter_stats(*, branch: Branch, day: dt.date) -> dict:
         if summary["vip_called"] else None)
     return {
         "branch": branch, "day": day, "summary": summary,
-        "queues": [{"code": kind, "label": label, **figures(by_queue.get(kind))} for kind, label in CounterKind.choices],
+        "queues": [{"code": kind, "label": label, **figures(by_queue.get(kind))}
+                   for kind, label in CounterKind.choices],
         "services": [{"code": code, "label": label, **figures(by_service.get(code))}
                      for code, label in Service.choices],
     }

@@ -26,7 +26,7 @@ from customers.models import AccessVia
 from customers.services import customer_access_record
 
 from . import selectors
-from .exceptions import CounterBusy, CounterNotAllowed, TicketInvalid, TicketStatusError
+from .exceptions import CounterBusy, CounterNotAllowed, CounterNotFound, TicketInvalid, TicketStatusError
 from .models import (
     AT_COUNTER,
     QUEUE_PREFIX,
@@ -62,6 +62,7 @@ class IssuedTicket:
     ticket: Ticket
     position: int
     estimated_wait_minutes: int
+    customer_no: str | None
 
 
 def _next_number(*, branch_id: int, day: dt.date, queue: str) -> str:
@@ -85,7 +86,7 @@ def ticket_issue(*, kiosk: AbstractBaseUser, branch_code: str, service: str, ide
                    else selectors.Recognition(customer_id=None, kind=""))
     now = now or timezone.now()
     day = timezone.localdate(now)
-    tier = selectors.tier_of(customer_id=recognition.customer_id)
+    tier = recognition.tier
     queue = selectors.queue_for(rules=selectors.counter_settings_for(branch_id=profile.branch_id), tier=tier,
                                 service=service)
     ticket = Ticket.objects.create(
@@ -95,7 +96,8 @@ def ticket_issue(*, kiosk: AbstractBaseUser, branch_code: str, service: str, ide
         suggestion=SELF_SERVICE.get(service, ""), issued_at=now, issued_by=kiosk)
     position = selectors.ticket_position(ticket=ticket)
     wait = selectors.estimated_wait_minutes(branch_id=profile.branch_id, queue=queue, ahead=position - 1, day=day)
-    return IssuedTicket(ticket=ticket, position=position, estimated_wait_minutes=wait)
+    return IssuedTicket(ticket=ticket, position=position, estimated_wait_minutes=wait,
+                        customer_no=recognition.customer_no)
 
 
 def _refuse(current, wanted):
@@ -106,10 +108,11 @@ def _refuse(current, wanted):
 def ticket_take_self_service(*, kiosk: AbstractBaseUser, number: str, now: dt.datetime | None = None) -> Ticket:
     """The customer took the kiosk's suggestion (ATM, mobile banking): the ticket leaves the queue, counted."""
     profile = staff_profile_get(user=kiosk)
+    clean = selectors.ticket_number_clean(number)
     ticket = Ticket.objects.filter(branch_id=profile.branch_id if profile else None, day=selectors.today(),
-                                   number=(number or "").upper()[:8]).first()
+                                   number=clean).first() if clean else None
     if ticket is None:
-        raise selectors.CounterNotFound(_("There is no ticket %(number)s today.") % {"number": number[:8]})
+        raise CounterNotFound(_("There is no ticket %(number)s today.") % {"number": clean or "—"})
     if not ticket.suggestion:
         raise TicketInvalid(_("No self-service was suggested for this ticket."))
     status_transition(ticket, TicketStatus.CANCELLED, refuse=_refuse, suggestion_taken=True,

@@ -27,7 +27,7 @@ def _bar_context(request, error: str | None = None, notice: str | None = None) -
     return {"counter": counter, "ticket": selectors.ticket_at_counter(counter=counter) if counter else None,
             "free_counters": [] if counter else [c for c in selectors.counters_for_branch(branch_id=branch_id)
                                                  if not c.is_open],
-            "error": error, "notice": notice}
+            "has_branch": branch_id is not None, "error": error, "notice": notice}
 
 
 def _bar(request, status: int = 200, *, error: str | None = None, notice: str | None = None) -> HttpResponse:

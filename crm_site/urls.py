@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from branches.forms import AdminLoginForm
 
-from . import health
+from . import health, session
 
 admin.site.site_header = _("Branch CRM administration")
 admin.site.site_title = _("Branch CRM")
@@ -19,10 +19,12 @@ urlpatterns = [
     path("transactions/", include("transactions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("scores/", include("scoring.urls")),
+    path("propensity/", include("propensity.urls")),
     path("access/", include("customers.urls")),
     path("", include("branches.urls")),  # login (password, then the code for two-factor sign-in), /admin/login/
     path("counter/", include("counter.urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keep-alive/", session.keep_alive, name="session-keep-alive"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     # the one public page: the unsubscribe link of campaign messages (signed token, no login)
@@ -37,9 +39,14 @@ urlpatterns = [
         path("fx-rates/", include("accounts.api.urls")),
         path("scores/", include("scoring.api.urls")),
         path("campaigns/", include("campaigns.api.urls")),
+        path("propensity/", include("propensity.api.urls")),
         path("counter/", include("counter.api.urls")),
         path("auth/", include("branches.api.urls")),
     ])),
 ]
 # No URL serves MEDIA_ROOT, DEBUG or not: uploaded feeds hold customers' transactions and are read only by
 # the worker (tests/test_media.py).
+
+handler403 = "crm_site.errors.permission_denied"
+handler404 = "crm_site.errors.page_not_found"
+handler500 = "crm_site.errors.server_error"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from branches.selectors import is_bank_admin, staff_profile_get
 from crm_site.csv_export import csv_lines
+from crm_site.display import person_name_text, user_display_name
 from crm_site.exceptions import NotAllowed
 
 from .models import AccessAction, Customer, CustomerAccessLog
@@ -91,7 +92,8 @@ def unusual_access(*, user, threshold: int | None = None, days: int = UNUSUAL_DA
             .values("user_id", "day", "profiles", "user__username", "user__first_name", "user__last_name",
                     "user__staff_profile__branch__name"))
     return [{"user_id": row["user_id"], "username": row["user__username"],
-             "name": f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__username"],
+             "name": person_name_text(first_name=row["user__first_name"], last_name=row["user__last_name"])
+             or row["user__username"],
              "branch": row["user__staff_profile__branch__name"], "day": row["day"], "profiles": row["profiles"]}
             for row in busy[:50]]
 
@@ -110,7 +112,7 @@ def access_log_csv_lines(rows: QuerySet[CustomerAccessLog]) -> Iterator[str]:
             staff = row.user
             profile = getattr(staff, "staff_profile", None)
             yield (timezone.localtime(row.at).isoformat(timespec="seconds"), staff.username,
-                   staff.get_full_name(), profile.branch.code if profile else "", row.customer.customer_no,
+                   user_display_name(staff), profile.branch.code if profile else "", row.customer.customer_no,
                    row.customer.full_name, row.customer.home_branch.code, row.customer.masked_id_number,
                    row.via, row.action, row.field, row.reason, row.ip_address or "")
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from branches.models import Branch
 from crm_site import pii
+from crm_site.display import user_display_name
 from crm_site.exceptions import NotAllowed
 
 from .access import record_scope
@@ -69,7 +70,7 @@ class _Formatter:
         user_ids = {r.relationship_manager_id for r in records} - {None}
         customer_ids = {r.merged_into_id for r in records} - {None}
         self.branches = {b.pk: str(b) for b in Branch.objects.filter(pk__in=branch_ids)}
-        self.users = {u.pk: u.get_full_name() or u.username
+        self.users = {u.pk: user_display_name(u)
                       for u in get_user_model().objects.filter(pk__in=user_ids)}
         self.customers = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "customer_no"))
 
@@ -120,7 +121,7 @@ def customer_history(*, customer: Customer, user, page: int | str | None = 1, pe
     entries = []
     for new, old in zip(window[:per_page], [*window[1:], None], strict=False):
         entry = HistoryEntry(at=new.history_date, user=_user_name(new.history_user), user_id=new.history_user_id,
-                             via=new.history_change_reason or "—", kind=str(KIND.get(new.history_type, "")))
+                             via=entry_point_label(new.history_change_reason), kind=str(KIND.get(new.history_type, "")))
         if old is not None and new.history_type == "~":
             entry.changes = [Change(name, formatter.label(name), formatter.value(old, name),
                                     formatter.value(new, name)) for name in _changed(new, old)]
@@ -129,7 +130,17 @@ def customer_history(*, customer: Customer, user, page: int | str | None = 1, pe
     return page_obj
 
 
+# the entry point a change came through, as the services record it (change_reason): never a raw code on screen
+ENTRY_POINTS = {"teller page": gettext_lazy("Teller page"), "API": gettext_lazy("API"),
+                "admin": gettext_lazy("Administration"), "merge": gettext_lazy("Merge of duplicates"),
+                "import": gettext_lazy("File import"), "demo data": gettext_lazy("Demo data")}
+
+
+def entry_point_label(reason: str | None) -> str:
+    return str(ENTRY_POINTS.get(reason, reason)) if reason else "—"
+
+
 def _user_name(user) -> str:
     if user is None:
         return _("the system")
-    return user.get_full_name() or user.username
+    return user_display_name(user)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,6 @@ from .models import (
     ConsentRecord,
     ContactChannel,
     Customer,
-    CustomerAccessLog,
     IdType,
     Interaction,
     InteractionChannel,
@@ -127,38 +126,47 @@ def customer_update(*, customer: Customer, changed_by: AbstractBaseUser | None, 
 
 
 def customer_access_record(*, customer: Customer, user: AbstractBaseUser, via: str, ip_address: str | None = None,
-                           action: str = AccessAction.VIEW, field: str = "",
-                           reason: str = "") -> CustomerAccessLog | None:
-    """Put one look at a profile on record (append-only). A reveal must say why, and is always a row of its own;
-    a view already on record for this staff member, customer and entry point within ACCESS_LOG_DEDUP_MINUTES
-    writes nothing (None)."""
+                           action: str = AccessAction.VIEW, field: str = "", reason: str = "") -> int:
+    """Put one look at a profile on record (append-only); returns the rows written (0 or 1).
+
+    A reveal must say why, and is always a row of its own; a view already on record for this staff member,
+    customer and entry point within ACCESS_LOG_DEDUP_MINUTES writes nothing.
+    """
     if action == AccessAction.REVEAL and not reason.strip():
         raise CustomerInvalid(_("Say why you need to see this field in full."), field="reason")
-    if action != AccessAction.VIEW:
-        return CustomerAccessLog.objects.create(customer=customer, user=user, via=via, action=action, field=field,
-                                                reason=reason.strip()[:255], ip_address=ip_address or None)
-    written = customers_access_record(customer_ids=[customer.pk], user=user, via=via, ip_address=ip_address)
-    return written[0] if written else None
+    return customers_access_record(customer_ids=[customer.pk], user=user, via=via, ip_address=ip_address,
+                                   action=action, field=field, reason=reason)
+
+
+_ACCESS_INSERT = """
+INSERT INTO customers_customeraccesslog (customer_id, user_id, at, via, action, field, reason, ip_address)
+SELECT listed.id, %(user)s, %(now)s, %(via)s, %(action)s, %(field)s, %(reason)s, %(ip)s
+FROM unnest(%(customers)s::bigint[]) AS listed(id)
+WHERE NOT %(dedup)s OR NOT EXISTS (
+    SELECT 1 FROM customers_customeraccesslog seen
+    WHERE seen.user_id = %(user)s AND seen.customer_id = listed.id AND seen.via = %(via)s
+      AND seen.action = %(action)s AND seen.at > %(since)s)
+"""
 
 
 def customers_access_record(*, customer_ids: Iterable[int], user: AbstractBaseUser, via: str,
                             ip_address: str | None = None, action: str = AccessAction.VIEW, field: str = "",
-                            reason: str = "") -> list[CustomerAccessLog]:
-    """One access row per customer (a list shown or exported), in two queries whatever the number.
-
-    Views are de-duplicated per staff member, customer and entry point within ACCESS_LOG_DEDUP_MINUTES;
-    reveals (which carry a reason) never are.
-    """
-    ids = set(customer_ids)
-    if action == AccessAction.VIEW and ids:
-        since = timezone.now() - dt.timedelta(minutes=settings.ACCESS_LOG_DEDUP_MINUTES)
-        ids -= set(CustomerAccessLog.objects.filter(user=user, via=via, action=AccessAction.VIEW, at__gt=since,
-                                                    customer_id__in=ids).values_list("customer_id", flat=True))
+                            reason: str = "") -> int:
+    """One access row per customer (one profile, or a list shown or exported), in one statement; returns the rows
+    written. Views are de-duplicated per staff member, customer and entry point within ACCESS_LOG_DEDUP_MINUTES
+    (the access_by_user index serves the check); reveals, which carry a reason, never are."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return 0
     now = timezone.now()
-    return CustomerAccessLog.objects.bulk_create([
-        CustomerAccessLog(customer_id=customer_id, user=user, via=via, action=action, field=field,
-                          reason=reason.strip()[:255], ip_address=ip_address or None, at=now)
-        for customer_id in sorted(ids)])
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCESS_INSERT, {
+            "user": user.pk, "now": now, "via": via, "action": action, "field": field,
+            "reason": reason.strip()[:255], "ip": ip_address or None, "customers": ids,
+            "dedup": action == AccessAction.VIEW,
+            "since": now - dt.timedelta(minutes=settings.ACCESS_LOG_DEDUP_MINUTES),
+        })
+        return cursor.rowcount
 
 
 CONTACT_FIELDS = frozenset({

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from crm_site.exceptions import NotAllowed
+from crm_site.http import personal_data_mark
 
 from . import access, history
 from .forms import AccessFilterForm
@@ -87,7 +88,7 @@ def access_list(request):
 def access_for_customer(request, customer_no: str):
     customer = _customer(customer_no)
     _in_scope(request.user, customer, "customers.view_customeraccesslog")
-    customer_read_record(request, customer=customer)
+    personal_data_mark(request)  # the record itself, not the profile's data: not a look at the customer
     return _access_page(request, template="customers/access_customer.html", fixed={"customer": customer},
                         context={"customer": customer})
 

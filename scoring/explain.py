@@ -87,6 +87,12 @@ def explanation(*, tier: str, top_percent, drivers: list[str]) -> str:
     """"AAA: top 2 % by AUM and card spend", from the stored facts, rounded as compute.display_percent does."""
     params = {"tier": tier, "percent": display_percent(top_percent)}
     names = [driver_label(code) for code in drivers[:2]]
+    if top_percent is not None and Decimal(str(top_percent)) > 50:
+        # "top 97 %" reads oddly for the lower half: "bottom 3 %" (活跃度位于后 3%)
+        params["percent"] = display_percent(max(Decimal("0"), 100 - Decimal(str(top_percent))))
+        if names:
+            return _("%(tier)s: bottom %(percent)s %% by %(driver)s") % {**params, "driver": names[0]}
+        return _("%(tier)s: bottom %(percent)s %% by value score") % params
     if len(names) == 2:
         return _("%(tier)s: top %(percent)s %% by %(first)s and %(second)s") % {
             **params, "first": names[0], "second": names[1]}

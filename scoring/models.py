@@ -78,6 +78,9 @@ class ScoreRun(models.Model):
     customer_ids = models.JSONField(_("customers to score"), default=list, blank=True,
                                     help_text=_("Incremental runs only: the customers an ingest batch touched."))
     batch_id = models.BigIntegerField(_("ingest batch"), null=True, blank=True)
+    batch_ids = models.JSONField(_("ingest batches"), default=list, blank=True, help_text=_(
+        "Incremental runs only: every batch whose customers this run scores (batches arriving while it waited "
+        "joined it)."))
     cutoffs = models.JSONField(_("cut-offs"), default=dict, blank=True,
                                help_text=_("Tier cut-offs and the distributions ranks were taken against."))
     based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

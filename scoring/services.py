@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 # one refresh at a time: a session-level advisory lock, released when the run ends or its connection dies
 REFRESH_LOCK_KEY = 0x5C0_4E5
+# batches asking for a refresh take turns (a transaction-level advisory lock): see score_run_for_batch
+COALESCE_LOCK_KEY = 0x5C0_4E6
 
 
 class RefreshBusy(Exception):
@@ -45,15 +47,39 @@ def score_run_create(*, kind: str, as_of=None, customer_ids: Iterable[int] | Non
                                    requested_by=requested_by)
 
 
+@transaction.atomic
 def score_run_for_batch(*, customer_ids: Iterable[int], batch_id: int | None) -> ScoreRun:
-    """The incremental run an ingest batch asks for; a repeated message finds the run already recorded."""
+    """The incremental run an ingest batch asks for; a repeated message finds the run already recorded.
+
+    Batches coalesce: while an incremental run waits (queued), a batch joins it — its customers added, its
+    as_of moved to now — rather than queueing a refresh of its own. A POS switch posting every few seconds
+    gets one run in flight and at most one waiting, never a queue. Callers take a transaction-level lock in
+    turn, so two batches arriving together cannot both start a new run; the processor re-reads the customers
+    once it has claimed a run (score_run_process), so none joins too late to be scored.
+    """
     ids = sorted({int(i) for i in customer_ids})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COALESCE_LOCK_KEY])
     if batch_id is not None:
-        existing = (ScoreRun.objects.filter(kind=RunKind.INCREMENTAL, batch_id=batch_id, customer_ids=ids)
-                    .exclude(status=RunStatus.FAILED).first())
+        existing = (ScoreRun.objects.filter(Q(batch_id=batch_id) | Q(batch_ids__contains=[batch_id]),
+                                            kind=RunKind.INCREMENTAL)
+                    .exclude(status=RunStatus.FAILED).order_by("-created_at").first())
         if existing:
             return existing
-    return score_run_create(kind=RunKind.INCREMENTAL, customer_ids=ids, batch_id=batch_id)
+    waiting = (ScoreRun.objects.select_for_update().filter(kind=RunKind.INCREMENTAL, status=RunStatus.QUEUED)
+               .order_by("created_at", "id").first())
+    if waiting is None:
+        run = score_run_create(kind=RunKind.INCREMENTAL, customer_ids=ids, batch_id=batch_id)
+        if batch_id is not None:
+            run.batch_ids = [batch_id]
+            run.save(update_fields=["batch_ids"])
+        return run
+    waiting.customer_ids = sorted(set(waiting.customer_ids) | set(ids))
+    if batch_id is not None:
+        waiting.batch_ids = [*waiting.batch_ids, batch_id]
+    waiting.as_of = max(waiting.as_of, timezone.now())
+    waiting.save(update_fields=["customer_ids", "batch_ids", "as_of"])
+    return waiting
 
 
 def latest_full_run() -> ScoreRun | None:
@@ -80,6 +106,8 @@ def score_run_process(*, run_id: int) -> ScoreRun | None:
         if run.status == RunStatus.RUNNING:  # its worker died (the lock was free): start it again
             run.transition_to(RunStatus.QUEUED)
         run.transition_to(RunStatus.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, error="")
+        # batches that joined the run while it waited (score_run_for_batch) are in the row, not in this instance
+        run.refresh_from_db(fields=["customer_ids", "batch_ids", "as_of"])
         try:
             _run_compute(run)
         except Exception as exc:

@@ -36,6 +36,15 @@ class InteractionForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class QuickNoteForm(InteractionForm):
+    """The visit panel's note box: a note at the counter, in one field."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "quick_%s")
+        kwargs.setdefault("initial", {"kind": InteractionKind.NOTE, "channel": InteractionChannel.COUNTER})
+        super().__init__(*args, **kwargs)
+
+
 class ConsentForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
     granted = forms.TypedChoiceField(label=_("Consent"), coerce=lambda v: v == "yes",
@@ -49,8 +58,9 @@ class ConsentForm(forms.Form):
 class ContactForm(forms.Form):
     """Blank mobile or email keeps the current value, which is shown masked; a new one replaces it."""
 
-    mobile = forms.CharField(label=_("New mobile"), max_length=30, required=False)
-    email = forms.EmailField(label=_("New email"), required=False)
+    mobile = forms.CharField(label=_("New mobile"), max_length=30, required=False,
+                             help_text=_("11 digits, e.g. 139 1234 5678, or +country code for a foreign number."))
+    email = forms.EmailField(label=_("New email"), required=False, help_text=_("e.g. name@example.com"))
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     city = forms.CharField(label=_("City"), max_length=50, required=False)
     preferred_name = forms.CharField(label=_("Preferred name"), max_length=50, required=False)

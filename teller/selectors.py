@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
 from accounts.selectors import holdings_for_customer
-from campaigns.selectors import offers_for_customer
+from campaigns.selectors import campaigns_awaiting_approval, offers_for_customer
 from customers import selectors as customer_selectors
+from customers.access import unusual_access
 from customers.models import Customer
+from propensity.selectors import next_best_offers
 from scoring import explain as score_explain
 from scoring import selectors as score_selectors
 from transactions import selectors as transaction_selectors
-from transactions.models import Category, Channel
+from transactions.models import BatchStatus, Category, Channel
 
 TRANSACTIONS_PER_PAGE = 20
 
@@ -51,6 +55,18 @@ def chart_labels() -> dict:
     }
 
 
+def chart_tables(*, chart_data: dict) -> dict:
+    """The charts' figures as rows with translated labels, for the table next to each chart."""
+    mix = chart_data["channel_mix"]
+    total = sum(mix.values())
+    return {
+        "channel_mix": [{"label": Channel(code).label if code in Channel.values else code,
+                         "share": Decimal(count) / total} for code, count in mix.items()] if total else [],
+        "categories": [{"label": Category(code).label if code in Category.values else code, "amount": amount}
+                       for code, amount in chart_data["categories"].items()],
+    }
+
+
 def tiers_attach(*, customers: list[Customer]) -> None:
     """Each customer's value tier as `customer.tier` (None until scored), for a page of search results: one query."""
     tiers = score_selectors.tiers_for_customers(customer_ids=[c.pk for c in customers])
@@ -60,6 +76,7 @@ def tiers_attach(*, customers: list[Customer]) -> None:
 
 def customer_360(*, customer: Customer) -> dict:
     holdings = holdings_for_customer(customer_id=customer.pk)
+    chart_data = charts(customer=customer)
     score = score_selectors.score_for_customer(customer_id=customer.pk)
     customer.tier = score.tier if score else None  # the API's profile reads it, as search results do
     return {
@@ -70,9 +87,44 @@ def customer_360(*, customer: Customer) -> dict:
         "consent_history": customer_selectors.consent_history(customer=customer, limit=20),
         "interactions": customer_selectors.interactions_for_customer(customer=customer),
         "transactions": transactions_page(customer=customer),
-        "charts": charts(customer=customer),
+        "charts": chart_data,
+        "chart_tables": chart_tables(chart_data=chart_data),
         "chart_labels": chart_labels(),
         "scores": score_explain.score_card(score) if score else None,
         "alerts": score_explain.alerts_display(score.alerts) if score else [],
         "offers": offers_for_customer(customer=customer),  # open COUNTER pitches, rendered for this customer
+        "next_best_offers": next_best_offers(customer=customer),  # the propensity models' top products not held
     }
+
+
+WORK_QUEUE_ROWS = 10
+
+
+def work_queue(*, user) -> dict | None:
+    """What a manager or an admin acts on first: campaigns waiting for their approval, failed feed batches,
+    customers with alerts (their branch, or every branch for an admin) and unusual access to profiles.
+
+    None for staff who approve, load and supervise nothing (tellers): their home is the search box.
+    """
+    may = {
+        "approve": user.has_perm("campaigns.approve_campaign"),
+        "batches": user.has_perm("transactions.view_rejectedrow"),
+        "alerts": user.has_perm("scoring.view_branch_dashboard"),
+        "access": user.has_perm("customers.view_customeraccesslog"),
+    }
+    if not any(may.values()):
+        return None
+    queue = {"may": may}
+    if may["approve"]:
+        queue["awaiting"] = list(campaigns_awaiting_approval(user=user).select_related("product", "created_by")
+                                 .order_by("created_at")[:WORK_QUEUE_ROWS])
+    if may["batches"]:
+        queue["failed_batches"] = list(transaction_selectors.batches_for_user(user=user)
+                                       .filter(status=BatchStatus.FAILED)[:WORK_QUEUE_ROWS])
+    if may["alerts"]:
+        dashboard = score_selectors.branch_dashboard(user=user)
+        queue["alerts"] = [row for row in dashboard["alerts"] if row["customers"]]
+        queue["alerts_branch"] = dashboard["branch"]
+    if may["access"]:
+        queue["unusual"] = unusual_access(user=user)[:WORK_QUEUE_ROWS]
+    return queue

@@ -1,25 +1,23 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from branches.selectors import staff_profile_get
-from crm_site.http import client_ip
+from crm_site.http import client_ip, no_store
 from customers import search, selectors, services
 from customers.exceptions import CustomerMerged
 from customers.models import AccessAction, AccessVia, ConsentSource
 from customers.reading import customer_open
 
 from . import forms
-from .selectors import customer_360, tiers_attach, transactions_page
+from .selectors import customer_360, tiers_attach, transactions_page, work_queue
 
 
 def _branch_id(request):
@@ -33,6 +31,7 @@ def home(request):
     context = {"session_idle_minutes": settings.SESSION_COOKIE_AGE // 60, "form": forms.SearchForm()}
     if request.user.has_perm("customers.view_customer"):
         context["recent"] = selectors.recently_served(user=request.user)
+    context["work_queue"] = work_queue(user=request.user)
     return render(request, "teller/home.html", context)
 
 
@@ -48,7 +47,8 @@ def customer_search(request):
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if request.method == "GET" and search.looks_like_identifier(query):
         context = {"result": None, "query": "", "shown_query": search.query_for_display(query),
-                   "form": forms.SearchForm(), "identifier_in_url": True}
+                   "form": forms.SearchForm(), "identifier_in_url": True,
+                   "language_next": request.path}  # the language switch must not carry the query on
         return render(request, "teller/search.html", context, status=400)
     result = search.customers_search(query=query, branch_id=_branch_id(request))
     if not request.htmx and result.exact_identifier and len(result.customers) == 1:
@@ -81,6 +81,7 @@ def customer_detail(request, customer_no):
     context.update({
         "filter_form": forms.TransactionFilterForm(),
         "interaction_form": forms.InteractionForm(),
+        "quick_note_form": forms.QuickNoteForm(),
         "consent_form": forms.ConsentForm(),
         "reveal_form": forms.RevealForm(),
     })
@@ -114,17 +115,25 @@ def customer_transactions(request, customer_no):
 @permission_required("customers.add_interaction", raise_exception=True)
 @require_POST
 def interaction_add(request, customer_no):
+    """The full note form of the timeline tab, or the quick note of the visit panel (part=quick-note).
+
+    The answer replaces the part that posted; on success the other parts that show interactions
+    (the last three, the timeline) come along as out-of-band swaps.
+    """
     customer = customer_open(request, customer_no=customer_no)
-    form = forms.InteractionForm(request.POST)
+    quick = request.POST.get("part") == "quick-note"
+    form = forms.InteractionForm(request.POST, auto_id="quick_%s" if quick else "interaction_%s")
     status = 200
     if form.is_valid():
         services.interaction_add(customer=customer, staff=request.user, **form.cleaned_data)
-        form = forms.InteractionForm()
+        form = None
     else:
         status = 400
-    context = {"customer": customer, "interaction_form": form,
+    context = {"customer": customer, "quick": quick, "saved": form is None,
+               "interaction_form": form if (form and not quick) else forms.InteractionForm(),
+               "quick_note_form": form if (form and quick) else forms.QuickNoteForm(),
                "interactions": selectors.interactions_for_customer(customer=customer)}
-    return _partial_or_redirect(request, "teller/_interactions.html", context, status, customer)
+    return _partial_or_redirect(request, "teller/_interaction_saved.html", context, status, customer)
 
 
 @login_required
@@ -140,10 +149,10 @@ def consent_update(request, customer_no):
         form = forms.ConsentForm()
     else:
         status = 400
-    context = {"customer": customer, "consent_form": form,
+    context = {"customer": customer, "consent_form": form, "saved": status == 200,
                "consents": selectors.consents_current(customer=customer),
                "consent_history": selectors.consent_history(customer=customer, limit=20)}
-    return _partial_or_redirect(request, "teller/_consents.html", context, status, customer)
+    return _partial_or_redirect(request, "teller/_consent_saved.html", context, status, customer)
 
 
 @login_required
@@ -161,41 +170,38 @@ def contact_form(request, customer_no):
 def contact_update(request, customer_no):
     customer = customer_open(request, customer_no=customer_no)
     form = forms.ContactForm(request.POST)
-    status, saved = 200, False
+    status, changed = 200, None
     if form.is_valid():
         try:
             changed = services.customer_update_contact(customer=customer, changed_by=request.user,
                                                        data=form.changes(), change_reason="teller page")
-            saved = True
             form = forms.ContactForm(initial=_contact_initial(customer))
-            if changed and request.htmx:
-                # the header, notes and masks above show these fields too: reload the page
-                messages.success(request, _("Saved. The change is in the customer's history."))
-                response = HttpResponse(status=204)
-                response["HX-Refresh"] = "true"
-                return response
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             status = 400
     else:
         status = 400
-    context = {"customer": customer, "contact_form": form, "saved": saved}
-    return _partial_or_redirect(request, "teller/_contact.html", context, status, customer)
+    # the header and the profile facts show these fields too: they come along as out-of-band swaps, so the
+    # page keeps its scroll position and a revealed ID number stays revealed
+    context = {"customer": customer, "contact_form": form, "saved": bool(changed),
+               "unchanged": changed is not None and not changed}
+    return _partial_or_redirect(request, "teller/_contact_saved.html", context, status, customer)
 
 
 @login_required
 @permission_required("customers.reveal_customer_pii", raise_exception=True)
 @require_POST
 def reveal_id(request, customer_no):
-    customer = customer_open(request, customer_no=customer_no)
+    # its record is the reveal row below, with the reason; a refused reveal shows nothing
+    customer = selectors.customer_get(customer_no=customer_no, user=request.user)
     form = forms.RevealForm(request.POST)
     if not form.is_valid():
         return render(request, "teller/_reveal.html", {"customer": customer, "reveal_form": form}, status=400)
     services.customer_access_record(customer=customer, user=request.user, via=AccessVia.PAGE,
                                     action=AccessAction.REVEAL, field="id_number",
                                     reason=form.cleaned_data["reason"], ip_address=client_ip(request))
-    return render(request, "teller/_reveal.html", {"customer": customer, "revealed": customer.id_number})
+    return no_store(render(request, "teller/_reveal.html", {"customer": customer, "revealed": customer.id_number}))
 
 
 def _partial_or_redirect(request, template, context, status, customer):

@@ -126,13 +126,14 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token, TokenProxy  # noqa: E402
 
 from accounts.admin import AccountAdmin  # noqa: E402
-from accounts.models import Account  # noqa: E402
+from accounts.models import Account, FxRate  # noqa: E402
 from accounts.tests.factories import AccountFactory, CardFactory, ProductFactory  # noqa: E402
 from branches import services as branch_services  # noqa: E402
 from branches.models import StaffProfile  # noqa: E402
-from campaigns.models import CampaignRecipient, CampaignResult, OutboxMessage  # noqa: E402
+from campaigns.models import Campaign, CampaignRecipient, CampaignResult, OutboxMessage  # noqa: E402
 from campaigns.tests.factories import CampaignFactory  # noqa: E402
-from crm_site.admin_tools import ScopedAdminMixin  # noqa: E402
+from counter.models import Counter, CounterSettings, Ticket  # noqa: E402
+from crm_site.admin_tools import ScopedAdminMixin, ScopedRelatedFieldListFilter  # noqa: E402
 from customers.admin import CustomerScopedAdminMixin  # noqa: E402
 from customers.models import ConsentRecord, Customer, CustomerMerge, DuplicateDismissal, Interaction  # noqa: E402
 from scoring.tests.factories import CustomerScoreFactory, ScoreRunFactory  # noqa: E402
@@ -214,12 +215,26 @@ MATRIX = {
         recipient=_recipient(branch, n), channel="SMS", body="稳享理财上新")),
     "campaigns.campaignresult": (OWN, lambda branch, n: CampaignResult.objects.create(
         campaign=_campaign(branch, n), computed_at=timezone.now(), data={})),
+    "accounts.fxrate": (ALL, lambda branch, n: FxRate.objects.create(
+        currency=["USD", "HKD"][n], rate_date=dt.date(2026, 1, 5), rate=Decimal(["7.1000", "0.9100"][n]))),
+    "counter.counter": (OWN, lambda branch, n: Counter.objects.create(branch=branch, code=f"A0{n}", kind="INTEGRATED")),
+    "counter.countersettings": (OWN, lambda branch, n: CounterSettings.objects.get_or_create(branch=branch)[0]),
+    "counter.ticket": (OWN, lambda branch, n: Ticket.objects.create(
+        branch=branch, day=timezone.localdate(), number=f"A10{n}", queue="INTEGRATED", service="OTHER",
+        customer=_customer(branch, n))),
 }
 # What the admin role may do beyond reading (model permissions and the admins' read-only rules), and the pages
 # that only a superuser made with createsuperuser opens (the admin role holds no permission of theirs).
-ADMIN_ADDS = {"branches.branch", "branches.staffprofile", "auth.user", "customers.customer", "accounts.product"}
-ADMIN_DELETES = {"branches.staffprofile", "customers.duplicatedismissal"}
+ADMIN_ADDS = {"branches.branch", "branches.staffprofile", "auth.user", "customers.customer", "accounts.product",
+              "counter.counter", "counter.countersettings"}
+ADMIN_DELETES = {"branches.staffprofile", "customers.duplicatedismissal", "counter.counter"}
 SUPERUSER_ONLY = {"authtoken.tokenproxy", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+# Pages where managers add or delete rows (of their own branch); by default they read and never write.
+MANAGER_ADDS: set[str] = {"counter.counter", "counter.countersettings"}  # their branch's counters and rules
+MANAGER_DELETES: set[str] = set()
+# Models with a foreign key to Customer whose admin pages show no customer's data, and why.
+NOT_CUSTOMER_READS = {"customers.customeraccesslog": "the record of reads is oversight, not a look at the customer",
+                      "counter.ticket": "the ticket page leaves the customer out (the queue, not the profile)"}
 REGISTERED = sorted(model._meta.label_lower for model in django_admin.site._registry)
 PERSONAS = ["teller", "manager", "other_branch_manager", "admin_user"]
 NOT_FOUND = "not found"  # the admin's answer for a row outside the reader's scope: back to the admin home
@@ -240,8 +255,8 @@ def test_every_admin_of_rows_about_a_customer_logs_their_reads():
     not_logged = []
     for model, model_admin in django_admin.site._registry.items():
         keyed = model is Customer or any(getattr(f, "related_model", None) is Customer for f in model._meta.fields)
-        if model is CustomerAccessLog or not keyed:
-            continue  # the access log itself is oversight of reads, not a read of the customer
+        if model._meta.label_lower in NOT_CUSTOMER_READS or not keyed:
+            continue
         if not (isinstance(model_admin, CustomerScopedAdminMixin) and model_admin.log_reads
                 and model_admin.customer_paths):
             not_logged.append(model._meta.label_lower)
@@ -262,8 +277,12 @@ def _expected(label, persona, action, row):
             return 200 if label in ADMIN_DELETES else 403
         return 200
     mine = row == ("own" if persona == "manager" else "other")
-    if kind == NONE or action in ("add", "delete"):
-        return 403  # managers read, never write
+    if kind == NONE:
+        return 403
+    if action == "add":
+        return 200 if label in MANAGER_ADDS else 403
+    if action == "delete" and label not in MANAGER_DELETES:
+        return 403  # the permission is missing whatever the row
     if action == "changelist" or kind == ALL or mine:
         return 200
     return NOT_FOUND
@@ -347,3 +366,16 @@ def test_the_raw_id_popup_lists_only_the_managers_customers(client_for, manager,
     CustomerFactory(home_branch=other_branch)
     response = client_for(manager).get("/admin/customers/customer/?_to_field=id&_popup=1")
     assert [c.pk for c in response.context["cl"].result_list] == [ours.pk]
+
+
+def test_a_related_field_filter_lists_only_the_rows_the_reader_may_see(rf, manager, branch, other_branch):
+    ours = CampaignFactory(branch=branch, product=ProductFactory(code="WM-A", kind="WEALTH"))
+    CampaignFactory(branch=other_branch, product=ProductFactory(code="WM-B", kind="WEALTH"))
+    request = rf.get("/admin/campaigns/campaignrecipient/")
+    request.user = manager
+    model_admin = django_admin.site.get_model_admin(CampaignRecipient)
+    field = CampaignRecipient._meta.get_field("campaign")
+    listed = ScopedRelatedFieldListFilter(field, request, {}, CampaignRecipient, model_admin, "campaign")
+    assert [pk for pk, _label in listed.lookup_choices] == [ours.pk]
+    assert ("branch", ScopedRelatedFieldListFilter) in django_admin.site.get_model_admin(
+        Campaign).get_list_filter(request)  # plain relation filters become scoped ones

@@ -38,7 +38,7 @@ def _backup(command: str, database: str, path: Path) -> None:
                    env={**os.environ, "DATABASE_URL": _url(database)}, capture_output=True, timeout=120)
 
 
-def test_a_restored_backup_gives_back_the_decrypted_id_number_and_the_history(tmp_path, teller):
+def test_a_restored_backup_gives_back_the_decrypted_id_number_and_the_history(tmp_path, reference_data, teller):
     number = resident_id(dt.date(1979, 3, 14), sequence=77)
     customer = CustomerFactory(full_name="季淑珍", date_of_birth=dt.date(1979, 3, 14), id_number=number,
                                email="before@example.com")

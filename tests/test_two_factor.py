@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from branches import mfa
+from branches.checks import mfa_required_roles_check
 from conftest import PASSWORD
 from tests.test_production_settings import production_env, run_python
 
@@ -166,6 +167,14 @@ def test_production_requires_a_code_of_admins_and_managers_by_default():
                      "print(','.join(settings.MFA_REQUIRED_ROLES))", production_env(MFA_REQUIRED_ROLES=None))
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "admin,manager"
+
+
+def test_a_misspelt_role_in_the_setting_fails_the_system_check(settings):
+    settings.MFA_REQUIRED_ROLES = ["admins", "manager"]
+    errors = mfa_required_roles_check(None)
+    assert [e.id for e in errors] == ["branches.E001"] and "admins" in errors[0].msg
+    settings.MFA_REQUIRED_ROLES = ["admin", "manager"]
+    assert mfa_required_roles_check(None) == []
 
 
 def test_development_and_tests_require_no_code_by_default():

@@ -9,6 +9,8 @@ from django import template
 from django.conf import settings
 from django.utils.formats import number_format
 
+from crm_site.display import amount_short_text
+
 register = template.Library()
 
 
@@ -27,6 +29,13 @@ def money(value, currency: str = "") -> str:
 @register.filter
 def base_money(value) -> str:
     return money(value, settings.BASE_CURRENCY)
+
+
+@register.filter
+def base_money_short(value) -> str:
+    """In the base currency, large amounts in 万/亿 for a Chinese reader: "CNY 6.67 亿"."""
+    text = amount_short_text(value)
+    return f"{settings.BASE_CURRENCY} {text}" if text else "—"
 
 
 @register.simple_tag

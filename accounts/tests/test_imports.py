@@ -125,6 +125,8 @@ def test_a_new_balance_updates_the_account_and_its_stamp_and_empty_cells_keep_wh
     ('6222001,C1,SAV-STD,SH001,,"1,000.00",2020-01-01,', "balance: '1,000.00' is not an amount like -1234.56"),
     ("6222001,C1,SAV-STD,SH001,RMB1,,2020-01-01,", "currency: 'RMB1' is not a three-letter currency code."),
     ("6222001,C1,SAV-STD,SH001,,,2020-02-30,", "opened_at: '2020-02-30' is not a date written YYYY-MM-DD."),
+    ("6222001,C1,SAV-STD,SH001,,,0001-01-01,", "opened_at: '0001-01-01': A date from 1900-01-01 to 2999-12-31."),
+    ("6222001,C1,SAV-STD,SH001,,,9999-12-31,", "opened_at: '9999-12-31': A date from 1900-01-01 to 2999-12-31."),
     ("6222001,C1,SAV-STD,SH001,,,2020-01-01,OPEN", "status: 'OPEN' is not one of ACTIVE, DORMANT, FROZEN, CLOSED."),
     ("6222001,C1,SAV-STD,SH001,,100,,", "opened_at is required for an account not loaded before."),
     ("6222001,,SAV-STD,SH001,,,2020-01-01,", "customer_no is required."),

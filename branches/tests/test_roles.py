@@ -31,9 +31,9 @@ CASES = [(persona, perm, True) for persona, (allowed, _) in ROLE_PERMISSIONS.ite
     (persona, perm, False) for persona, (_, denied) in ROLE_PERMISSIONS.items() for perm in denied]
 
 
-def test_the_four_role_groups_exist_after_the_migrations():
+def test_the_role_groups_exist_after_the_migrations():
     assert set(Group.objects.filter(name__in=ROLE_GROUPS).values_list("name", flat=True)) == {
-        "teller", "manager", "admin", "channel_system"}
+        "teller", "manager", "admin", "kiosk", "channel_system"}
 
 
 @pytest.mark.parametrize(("persona", "perm", "allowed"), CASES, ids=[f"{p}-{perm}-{a}" for p, perm, a in CASES])
@@ -42,8 +42,9 @@ def test_each_persona_has_exactly_the_permissions_of_its_role(request, persona, 
     assert user.has_perm(perm) is allowed
 
 
-def test_a_channel_system_can_ingest_and_nothing_else(channel_system):
-    assert channel_system.get_all_permissions() == {"transactions.add_ingestbatch", "transactions.view_ingestbatch"}
+def test_a_channel_system_can_ingest_and_read_exchange_rates_and_nothing_else(channel_system):
+    assert channel_system.get_all_permissions() == {"transactions.add_ingestbatch", "transactions.view_ingestbatch",
+                                                    "accounts.view_fxrate"}
     assert not channel_system.has_usable_password()
     assert not channel_system.is_staff
 
@@ -52,7 +53,8 @@ def test_a_teller_can_change_nothing_but_contact_details_interactions_and_consen
     writes = {p for p in teller.get_all_permissions() if not p.split(".")[1].startswith("view_")}
     assert writes == {"customers.change_customer_contact", "customers.reveal_customer_pii",
                       "customers.add_interaction", "customers.add_consentrecord",
-                      "campaigns.record_offer_outcome"}  # DESIGN §8: the teller records offer outcomes
+                      "campaigns.record_offer_outcome",  # DESIGN §8: the teller records offer outcomes
+                      "counter.call_ticket"}  # and calls tickets at a counter
 
 
 @pytest.mark.parametrize(("role", "is_staff"), [(Role.TELLER, False), (Role.MANAGER, True), (Role.ADMIN, True)])

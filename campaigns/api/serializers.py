@@ -105,11 +105,21 @@ class ExcludedSerializer(serializers.Serializer):
     holds_product = serializers.IntegerField()
 
 
+class ExpectationSerializer(serializers.Serializer):
+    audience = serializers.IntegerField(help_text=gettext_lazy("Eligible customers."))
+    scored = serializers.IntegerField(help_text=gettext_lazy("Of them, those with a score for the product."))
+    expected_conversions = serializers.FloatField(help_text=gettext_lazy("Sum of their probabilities."))
+    random_expected_conversions = serializers.FloatField(
+        help_text=gettext_lazy("What a random audience of the same size would give."))
+
+
 class PreviewSerializer(serializers.Serializer):
     eligible = serializers.IntegerField()
     excluded = ExcludedSerializer()
     by_channel = serializers.DictField(child=serializers.IntegerField())
     sample = SampleSerializer(many=True)
+    propensity = ExpectationSerializer(required=False, allow_null=True, help_text=gettext_lazy(
+        "Expected conversions when the product has a propensity model (absent without the propensity app)."))
 
 
 class AudienceCountRequestSerializer(serializers.Serializer):

@@ -22,6 +22,7 @@ from crm_site.http import client_ip, no_store
 from crm_site.parsers import StrictJSONParser
 from crm_site.permissions import HasRequiredPermissions
 from customers.models import AccessVia
+from customers.reading import customer_read_record, customers_read_record
 
 from .. import selectors, services
 from ..exceptions import CampaignInvalid
@@ -199,6 +200,7 @@ class RecipientsView(CampaignView):
         qs = selectors.recipients_for_campaign(campaign=campaign, status=status_filter,
                                                channel=(request.query_params.get("channel") or "").upper() or None)
         page = self.paginate_queryset(qs)
+        customers_read_record(request, customer_ids=[recipient.customer_id for recipient in page], via=AccessVia.API)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -277,4 +279,5 @@ class OutcomeView(APIView):
             recipient = services.recipient_outcome_record(recipient=recipient, by=request.user,
                                                           outcome=body.validated_data["outcome"],
                                                           note=body.validated_data.get("note", ""))
+        customer_read_record(request, customer=recipient.customer, via=AccessVia.API)
         return Response(serializers.RecipientSerializer(recipient).data)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignRecipient, CampaignResult, CampaignStatus, RecipientStatus
+from customers.models import CustomerAccessLog
 
 from .factories import MESSAGES, CampaignFactory, customer_with
 
@@ -46,6 +47,8 @@ ENDPOINTS = [
     ("refresh", "post", lambda c: f"{API}{c.pk}/results/", None, "completed", (403, 202, 404, 202, 403)),
     ("recipients", "get", lambda c: f"{API}{c.pk}/recipients/", None, "running", (403, 200, 404, 200, 403)),
     ("call-list", "get", lambda c: f"{API}{c.pk}/call-list.csv", None, "running", (403, 200, 404, 200, 403)),
+    ("call-list-reveal", "post", lambda c: f"{API}{c.pk}/call-list.csv", {"reveal": True}, "running",
+     (403, 200, 404, 200, 403)),
     ("outcome", "post", lambda r: f"{API}recipients/{r.pk}/outcome/", {"outcome": "interested"}, "offer",
      (200, 200, 200, 200, 403)),
 ]
@@ -185,3 +188,40 @@ def test_the_campaigns_endpoints_are_in_the_openapi_schema(api_client, manager):
                  f"{API}recipients/{{recipient_id}}/outcome/", f"{API}{{campaign_id}}/results/"):
         assert path in paths, path
     assert MESSAGES  # the factories' messages are the documented shape
+
+
+def test_the_call_list_reveal_is_a_post_logged_per_customer_as_an_api_read(api_client, manager, branch, product):
+    campaign = _campaign(branch, product, manager, CampaignStatus.RUNNING)
+    customer = customer_with(branch=branch, mobile="+8613912345678")
+    CampaignRecipient.objects.create(campaign=campaign, customer=customer, channel="PHONE",
+                                     status=RecipientStatus.SENT, sent_at=timezone.now())
+    api_client.force_authenticate(manager)
+    url = f"{API}{campaign.pk}/call-list.csv"
+    refused = api_client.get(url, {"reveal": "1"})
+    assert refused.status_code == 400 and "13912345678" not in refused.content.decode()
+    masked = api_client.get(url)
+    assert "139****5678" in masked.content.decode("utf-8-sig")
+    revealed = api_client.post(url, {"reveal": True}, format="json")
+    assert "+8613912345678" in revealed.content.decode("utf-8-sig")
+    assert all("no-store" in r["Cache-Control"] for r in (masked, revealed))
+    rows = CustomerAccessLog.objects.filter(customer=customer, user=manager)
+    assert sorted(rows.values_list("via", "action", "field")) == [("api", "reveal", "mobile"), ("api", "view", "")]
+    assert api_client.post(url, {"reveal": "perhaps"}, format="json").status_code == 400
+
+
+def test_the_recipient_list_and_an_outcome_are_customer_reads_through_the_api(api_client, manager, teller, branch,
+                                                                               product, second_manager):
+    campaign = _campaign(branch, product, manager, CampaignStatus.RUNNING)
+    listed = customer_with(branch=branch)
+    CampaignRecipient.objects.create(campaign=campaign, customer=listed, channel="SMS")
+    api_client.force_authenticate(manager)
+    response = api_client.get(f"{API}{campaign.pk}/recipients/")
+    assert "no-store" in response["Cache-Control"]
+    assert list(CustomerAccessLog.objects.filter(user=manager).values_list("customer_id", "via")) == [
+        (listed.pk, "api")]
+    offer = _counter_offer(branch, product, second_manager)
+    api_client.force_authenticate(teller)
+    response = api_client.post(f"{API}recipients/{offer.pk}/outcome/", {"outcome": "interested"}, format="json")
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert list(CustomerAccessLog.objects.filter(user=teller).values_list("customer_id", "via")) == [
+        (offer.customer_id, "api")]

@@ -64,7 +64,9 @@ def test_the_results_page_before_any_computation_offers_a_recompute(client_for, 
     campaign = launched(manager, second_manager, product, channels=["SMS"], run=False)
     client = client_for(manager)
     page = client.get(results_url(campaign)).content.decode()
-    assert "Not computed yet." in page and 'id="results-waiting"' in page  # the worker computes them at the end
+    # the worker computes them at the end; the page says so and offers to compute them now
+    assert "The results are computed when sending ends." in page and 'id="results-waiting"' in page
+    assert ">Compute now</button>" in page
     url = reverse("campaigns:results-recompute", kwargs={"campaign_id": campaign.pk})
     response = client.post(url)
     assert response.status_code == 302 and response["Location"] == results_url(campaign) + "?since=none"
@@ -108,6 +110,33 @@ def test_full_mobiles_in_the_csv_are_recorded_in_each_customers_access_log(clien
     text = client_for(manager).post(url, {"reveal": "1"}).content.decode("utf-8-sig")
     assert "+8613800002200" in text
     assert CustomerAccessLog.objects.filter(action=AccessAction.REVEAL, field="mobile", user=manager).count() == 6
+
+
+def test_call_list_downloads_are_logged_per_customer_as_page_reads_and_never_cached(client_for, manager, calls,
+                                                                                    customers):
+    url = reverse("campaigns:call-list-csv", kwargs={"campaign_id": calls.pk})
+    client = client_for(manager)
+    masked = client.get(url)
+    revealed = client.post(url, {"reveal": "1"})
+    for response in (masked, revealed):
+        assert "no-store" in response["Cache-Control"]
+    rows = CustomerAccessLog.objects.filter(user=manager, customer__in=customers)
+    assert set(rows.values_list("via", "action")) == {("page", "view"), ("page", "reveal")}
+    assert rows.filter(action=AccessAction.VIEW).count() == len(customers)
+
+
+def test_a_get_of_the_call_list_csv_never_reveals_full_numbers(client_for, manager, calls, customers):
+    url = reverse("campaigns:call-list-csv", kwargs={"campaign_id": calls.pk})
+    text = client_for(manager).get(url, {"reveal": "1"}).content.decode("utf-8-sig")
+    assert "+8613800002200" not in text
+    assert not CustomerAccessLog.objects.filter(action=AccessAction.REVEAL).exists()
+
+
+def test_the_call_list_page_logs_the_customers_it_shows(client_for, manager, calls, customers):
+    response = client_for(manager).get(reverse("campaigns:call-list", kwargs={"campaign_id": calls.pk}))
+    assert "no-store" in response["Cache-Control"]
+    assert set(CustomerAccessLog.objects.filter(user=manager, via="page").values_list("customer_id", flat=True)) == {
+        c.pk for c in customers}
 
 
 def test_the_call_list_page_records_an_outcome_per_call(client_for, manager, calls, customers):

@@ -16,7 +16,7 @@ from crm_site.exceptions import DomainError, NotFound
 
 from .. import selectors, services
 from ..exceptions import CampaignInvalid
-from ..models import Campaign, CampaignStatus, SkipReason
+from ..models import Campaign, CampaignChannel, CampaignStatus, SkipReason
 from .common import audience_lines, audit_lines, domain_error_lines, message_lines
 
 CAMPAIGNS_PER_PAGE = 25
@@ -55,6 +55,10 @@ def _detail_context(request, campaign: Campaign, **extra) -> dict:
         "campaign": campaign,
         "counts": counts,
         "excluded_counts": [(SkipReason(r).label, n) for r, n in counts["excluded"].items()] if counts else [],
+        "channel_counts": [(CampaignChannel(c).label if c in CampaignChannel.values else c, n)
+                           for c, n in counts["by_channel"].items()] if counts else [],
+        "held": [{**row, "label": CampaignChannel(row["channel"]).label if row["channel"] in CampaignChannel.values
+                  else row["channel"]} for row in selectors.campaign_held(campaign=campaign)] if launched else [],
         "audience": audience_lines(campaign.audience or {}),
         "message_rows": message_lines(campaign),
         "audit": audit_lines(campaign),

@@ -39,8 +39,7 @@ def suggestion_text(channel: str) -> str:
 def ticket_issued_data(issued) -> dict:
     ticket = issued.ticket
     data = {"ticket_no": ticket.number, "queue": ticket.queue, "position": issued.position,
-            "customer_no": ticket.customer.customer_no if ticket.customer_id else None,
-            "estimated_wait_minutes": issued.estimated_wait_minutes}
+            "customer_no": issued.customer_no, "estimated_wait_minutes": issued.estimated_wait_minutes}
     if ticket.suggestion:
         data["suggestion"] = {"channel": ticket.suggestion, "text": suggestion_text(ticket.suggestion)}
     return data

@@ -128,12 +128,14 @@ class TicketActionView(CounterAPIView):
 
 
 def _action_view(action: str, summary: str):
-    view = type(f"Ticket{action.title().replace('-', '')}View", (TicketActionView,), {"action": action})
-    view.post = extend_schema(operation_id=f"counter_ticket_{action.replace('-', '_')}", tags=TAGS, request=None,
-                              summary=summary,
-                              responses={200: serializers.TicketSerializer, 403: FORBIDDEN, 404: NOT_FOUND,
-                                         409: CONFLICT})(TicketActionView.post)
-    return view
+    """One view class per action, each with its own documented post (they share TicketActionView's body)."""
+    @extend_schema(operation_id=f"counter_ticket_{action.replace('-', '_')}", tags=TAGS, request=None,
+                   summary=summary,
+                   responses={200: serializers.TicketSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request: Request, number: str) -> Response:
+        return TicketActionView.post(self, request, number)
+
+    return type(f"Ticket{action.title().replace('-', '')}View", (TicketActionView,), {"action": action, "post": post})
 
 
 TicketServeView = _action_view("serve", "The called customer is at the counter")

@@ -34,10 +34,11 @@ def call(client, counter):
 
 def test_a_counter_serves_its_own_queue_first_come_first_served_then_the_longest_waiting(
         at_counter, branch, counters):
-    TicketFactory(branch=branch, number="V001", queue="VIP", issued_at=ago(30))
-    TicketFactory(branch=branch, number="A002", queue="INTEGRATED", issued_at=ago(5))
-    TicketFactory(branch=branch, number="A001", queue="INTEGRATED", issued_at=ago(10))
-    TicketFactory(branch=branch, number="C001", queue="CASH", issued_at=ago(20))
+    # today's tickets (the day is the branch's local date, also just after midnight)
+    TicketFactory(branch=branch, number="V001", queue="VIP", issued_at=ago(30), day=timezone.localdate())
+    TicketFactory(branch=branch, number="A002", queue="INTEGRATED", issued_at=ago(5), day=timezone.localdate())
+    TicketFactory(branch=branch, number="A001", queue="INTEGRATED", issued_at=ago(10), day=timezone.localdate())
+    TicketFactory(branch=branch, number="C001", queue="CASH", issued_at=ago(20), day=timezone.localdate())
     order = []
     for _ in range(4):
         response = call(at_counter, counters["INTEGRATED"])
@@ -168,3 +169,20 @@ def test_counters_list_is_the_own_branch(as_user, teller, counters, other_branch
     CounterFactory(branch=other_branch, code="X01")
     codes = [c["code"] for c in as_user(teller).get(f"{API}/counters/").json()]
     assert codes == ["A01", "C01", "V01"]
+
+
+def test_call_next_and_issue_stay_within_their_query_budgets(at_counter, kiosk_client, branch, counters, vip_customer,
+                                                             django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        assert kiosk_client.post(f"{API}/tickets/", {"branch": "SH001", "service": "WEALTH",
+                                                     "identifier": "13912345678"}, format="json").status_code == 201
+    with django_assert_max_num_queries(12):
+        assert call(at_counter, counters["INTEGRATED"]).status_code == 200
+
+
+@pytest.mark.parametrize("path", [
+    "/counters/99999999999999999999999999/open/", "/counters/99999999999999999999999999/call-next/",
+    "/tickets/%E5%BC%A0%E4%BC%9F%E5%BC%A0%E4%BC%9F%E5%BC%A0/done/", "/tickets/A001%00/recall/",
+])
+def test_odd_ids_and_numbers_are_4xx_never_500(as_user, teller, path):
+    assert 400 <= as_user(teller).post(f"{API}{path}").status_code < 500

@@ -27,8 +27,9 @@ def test_every_page_of_a_teller_loads_the_counter_bar(client_for, teller):
     assert 'hx-get="/counter/bar/"' in page
 
 
-def test_a_manager_without_a_counter_role_still_sees_it_and_a_kiosk_never(client_for, manager):
+def test_a_manager_gets_the_counter_bar_too_and_a_kiosk_never(client_for, manager, kiosk):
     assert 'hx-get="/counter/bar/"' in client_for(manager).get("/").content.decode()
+    assert 'hx-get="/counter/bar/"' not in client_for(kiosk).get("/").content.decode()
 
 
 def test_the_bar_opens_calls_the_known_customer_to_the_360_page_and_marks_done(client_for, teller, branch,
@@ -146,3 +147,16 @@ def test_the_branch_dashboard_carries_the_counter_statistics(client_for, manager
     assert 'id="counter-stats-data"' in stats.content.decode()
     assert client_for(manager).get("/counter/stats/?day=2999-01-01", **HTMX).status_code == 400
     assert client_for(teller).get("/counter/stats/").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/counter/display/SH%00/abc/", "/counter/display/SH001/a%00b/board/",
+                                  "/counter/display/%E4%B8%8A%E6%B5%B7/x/"])
+def test_odd_display_addresses_are_404(client, branch, path):
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["?branch=SH%00", "?day=0000-00-00", "?day=%00"])
+def test_odd_lobby_and_stats_queries_are_4xx(client_for, admin_user, branch, query):
+    client = client_for(admin_user)
+    assert 400 <= client.get(f"/counter/lobby/{query}").status_code < 500
+    assert 400 <= client.get(f"/counter/stats/{query}", **HTMX).status_code < 500

@@ -92,3 +92,18 @@ def test_a_kiosk_cannot_open_a_counter_of_its_branch(kiosk_client, branch):
     counter = CounterFactory(branch=branch, code="A01")
     assert kiosk_client.post(f"/api/v1/counter/counters/{counter.pk}/open/").status_code == 403
     assert not Counter.objects.get(pk=counter.pk).is_open
+
+
+def test_the_create_kiosk_command_prints_a_working_token(branch):
+    import io
+
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    out = io.StringIO()
+    call_command("create_kiosk", "kiosk_cmd", "SH001", stdout=out)
+    token = out.getvalue().rsplit("Token ", 1)[1].strip()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.post("/api/v1/counter/tickets/", {"branch": "SH001", "service": "LOAN"},
+                       format="json").status_code == 201

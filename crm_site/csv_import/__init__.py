@@ -52,10 +52,10 @@ def csv_import(*, file: str | Path | IO[bytes], spec: CsvSpec, load_chunk: Calla
     source = CsvFile(file, spec)
     source.check(max_rows=max_rows)
     result = ImportResult(kind=spec.kind, columns=source.known_columns, ignored_columns=source.ignored_columns)
-    first_seen: dict[str, int] = {}
+    first_seen: dict[tuple[str, ...], int] = {}
     for chunk, malformed in source.chunks(chunk_size):
         result.received += len(chunk) + len(malformed)
-        _reject_repeated_keys(chunk, spec.key_columns, first_seen)
+        _reject_repeated_keys(chunk, spec.key_columns or (spec.key,), first_seen)
         if len(chunk):
             with transaction.atomic():
                 counts = load_chunk(chunk)
@@ -80,12 +80,13 @@ def csv_import(*, file: str | Path | IO[bytes], spec: CsvSpec, load_chunk: Calla
     return result
 
 
-def _reject_repeated_keys(chunk: Chunk, columns: tuple[str, ...], first_seen: dict[str, int]) -> None:
-    keys, given = chunk.frame[columns[0]], chunk.given(columns[0])
-    for column in columns[1:]:
-        keys, given = keys + " " + chunk.frame[column], given & chunk.given(column)
-    for row, value in keys[given].items():
-        earlier = first_seen.setdefault(value, row)
+def _reject_repeated_keys(chunk: Chunk, columns: tuple[str, ...], first_seen: dict[tuple[str, ...], int]) -> None:
+    label = " + ".join(columns)
+    for row, values in zip(chunk.frame.index, chunk.frame[list(columns)].itertuples(index=False, name=None),
+                           strict=True):
+        if not all(values):
+            continue
+        earlier = first_seen.setdefault(values, row)
         if earlier != row:
             chunk.reject_row(row, _("%(key)s %(value)s is already in this file at row %(row)d; a file holds each "
-                                    "record once.") % {"key": " + ".join(columns), "value": value, "row": earlier})
+                                    "record once.") % {"key": label, "value": " / ".join(values), "row": earlier})

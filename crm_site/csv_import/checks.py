@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from crm_site.bounds import LATEST_DATE, date_range_message, earliest_date
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -79,6 +81,9 @@ class Chunk:
         bad = self.given(column) & parsed.isna()
         self.reject(bad, lambda value: _("%(column)s: %(value)s is not a date written YYYY-MM-DD.") % {
             "column": column, "value": repr(value)}, cells)
+        outside = parsed.notna() & ((parsed < pd.Timestamp(earliest_date())) | (parsed > pd.Timestamp(LATEST_DATE)))
+        self.reject(outside, lambda value: f"{column}: {value!r}: {date_range_message()}", cells)
+        parsed = parsed.mask(outside)
         return pd.Series([d.date() if not pd.isna(d) else None for d in parsed], index=cells.index, dtype=object)
 
     def decimal(self, column: str, *, max_digits: int = 18, places: int = 2) -> pd.Series:

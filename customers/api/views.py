@@ -18,7 +18,7 @@ from branches.selectors import staff_profile_get
 from crm_site.http import client_ip, no_store
 from crm_site.parsers import StrictJSONParser
 from crm_site.permissions import HasRequiredPermissions
-from customers import search, services
+from customers import search, selectors, services
 from customers.models import AccessAction, AccessVia, ConsentSource, Customer
 from customers.reading import customer_open
 
@@ -165,7 +165,8 @@ class RevealIdView(CustomerWriteView):
         responses={200: serializers.RevealResultSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, customer_no: str) -> Response:
-        customer = self.customer()
+        # its record is the reveal row below, with the reason; a refused reveal shows nothing
+        customer = selectors.customer_get(customer_no=customer_no, user=request.user)
         data = serializers.RevealRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.customer_access_record(customer=customer, user=request.user, via=AccessVia.API,

@@ -16,10 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 def opened(customer, user, days_ago=0, **fields):
-    row = CustomerAccessLog.objects.create(customer=customer, user=user, via=fields.pop("via", AccessVia.PAGE),
-                                           **fields)
-    CustomerAccessLog.objects.filter(pk=row.pk).update(at=timezone.now() - dt.timedelta(days=days_ago))
-    return row
+    # written with its time: the log is append-only, a row cannot be back-dated afterwards
+    return CustomerAccessLog.objects.create(customer=customer, user=user, via=fields.pop("via", AccessVia.PAGE),
+                                            at=timezone.now() - dt.timedelta(days=days_ago), **fields)
 
 
 @pytest.fixture

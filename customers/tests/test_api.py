@@ -17,6 +17,7 @@ from customers.tests.factories import CustomerFactory, resident_id
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/api/v1/customers/"
+SEARCH_POST = "/api/v1/customers/search/"
 CARD_PAN = "6228480402564890018"
 
 
@@ -56,6 +57,11 @@ def _url(customer, action):
     return f"/api/v1/customers/{customer.customer_no}/{action}/"
 
 
+def _search(client, query):
+    """An identifier is searched with the query in the body, never in the URL."""
+    return _post_json(client, SEARCH_POST, {"q": query})
+
+
 def _post_json(client, url, body):
     return client.generic("POST", url, json.dumps(body), content_type="application/json")
 
@@ -84,7 +90,7 @@ def test_search_by_name_pinyin_or_initials_puts_the_customer_first(as_teller, pe
     ("li", "6228 4804 0256 4890 018"),
 ])
 def test_search_by_mobile_account_or_card_number_is_an_exact_identifier(as_teller, people, key, query):
-    body = as_teller.get(SEARCH, {"q": query}).json()
+    body = _search(as_teller, query).json()
     assert body["exact_identifier"] is True
     assert [row["customer_no"] for row in body["results"]] == [people[key].customer_no]
 
@@ -92,7 +98,7 @@ def test_search_by_mobile_account_or_card_number_is_an_exact_identifier(as_telle
 def test_search_by_an_id_number_typed_with_a_lower_case_x_finds_the_customer(as_teller, people):
     typed = people["wang"].id_number.lower()
     assert typed.endswith("x")
-    body = as_teller.get(SEARCH, {"q": typed}).json()
+    body = _search(as_teller, typed).json()
     assert body["exact_identifier"] is True
     assert [row["customer_no"] for row in body["results"]] == [people["wang"].customer_no]
 
@@ -113,7 +119,7 @@ def test_a_search_result_has_the_masked_identifiers_branch_age_and_tier(as_telle
 
 def test_search_results_never_contain_a_full_id_number_mobile_or_email(as_teller, people):
     ouyang = people["ouyang"]
-    text = as_teller.get(SEARCH, {"q": "+8613812345678"}).content.decode()
+    text = _search(as_teller, "+8613812345678").content.decode()
     assert ouyang.customer_no in text
     for secret in (ouyang.id_number, ouyang.mobile, "13812345678", ouyang.email):
         assert secret not in text
@@ -165,6 +171,59 @@ def test_a_search_with_a_nul_character_is_a_400(as_teller, people):
     response = as_teller.get(SEARCH, {"q": "张\x00伟"})
     assert response.status_code == 400
     assert "q" in response.json()
+
+
+# --- identifiers stay out of URLs (issue 11 §1) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("identifier", ["13812345678", "+86 138 1234 5678", "6217001234567890123",
+                                        "6228 4804 0256 4890 018", "11010519491231002X", "110105194912310"])
+def test_a_get_search_with_an_identifier_is_a_400_that_points_to_the_post_form(as_teller, people, identifier):
+    response = as_teller.get(SEARCH, {"q": identifier})
+    assert response.status_code == 400
+    message = response.json()["q"][0]
+    assert "POST /api/v1/customers/search/" in message
+    assert identifier not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["欧阳娜娜", "ouyang nana", "oynn"])
+def test_a_get_search_by_name_keeps_working(as_teller, people, name):
+    response = as_teller.get(SEARCH, {"q": name})
+    assert response.status_code == 200
+    assert response.json()["results"][0]["customer_no"] == people["ouyang"].customer_no
+
+
+def test_a_get_search_by_customer_number_keeps_working(as_teller, people):
+    response = as_teller.get(SEARCH, {"q": people["li"].customer_no})
+    assert response.json()["results"][0]["customer_no"] == people["li"].customer_no
+
+
+def test_the_post_search_finds_names_as_the_get_does(as_teller, people):
+    assert _search(as_teller, "ouyang nana").json() == as_teller.get(SEARCH, {"q": "ouyang nana"}).json()
+
+
+@pytest.mark.parametrize("body", [{}, {"q": ""}, {"q": "张" * 101}, {"q": "张\x00伟"}, {"q": ["张伟"]}, ["张伟"],
+                                  "张伟"])
+def test_a_bad_post_search_is_a_400(as_teller, people, body):
+    response = _post_json(as_teller, SEARCH_POST, body)
+    assert response.status_code == 400
+
+
+def test_the_post_search_needs_the_view_permission(api_client, channel_system, people):
+    api_client.force_authenticate(channel_system)
+    assert _post_json(api_client, SEARCH_POST, {"q": "欧阳娜娜"}).status_code == 403
+
+
+def test_the_post_search_is_in_the_openapi_schema(as_teller):
+    schema = as_teller.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/customers/search/"]["post"]
+    assert operation["operationId"] == "customers_search_post"
+    assert "requestBody" in operation
+
+
+def test_search_answers_are_never_cached(as_teller, people):
+    for response in (as_teller.get(SEARCH, {"q": "张伟"}), _search(as_teller, "13812345678")):
+        assert "no-store" in response["Cache-Control"]
 
 
 # --- interactions ---------------------------------------------------------------------------
@@ -230,12 +289,14 @@ def test_a_form_encoded_write_is_refused_as_an_unsupported_media_type(as_teller,
 
 
 @pytest.mark.parametrize("action", ["interactions", "consents", "reveal-id"])
-@pytest.mark.parametrize("customer_no", ["C404404404", "C%00", "C" * 40])
-def test_a_write_for_an_unknown_or_impossible_customer_number_is_a_404(as_teller, action, customer_no):
+@pytest.mark.parametrize(("customer_no", "status"), [("C404404404", 404), ("C" * 40, 404),
+                                                     ("C%00", 404)])  # NUL in a URL part: no such customer
+def test_a_write_for_an_unknown_or_impossible_customer_number_is_a_4xx(as_teller, action, customer_no, status):
     response = _post_json(as_teller, f"/api/v1/customers/{customer_no}/{action}/",
                           {"text": "x", "channel": "SMS", "granted": True, "reason": "customer asked"})
-    assert response.status_code == 404
+    assert response.status_code == status
     assert "detail" in response.json()
+    assert not Interaction.objects.exists()
 
 
 NASTY_VALUES = [None, True, 0, -1, 10**40, 1.5, "", " ", "\x00", "💥", "x" * 5000, [], {}, [1, 2], {"a": 1}]

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from crm_site.display import user_display_name
 from customers import merge
 from customers.history import customer_history
 from customers.imports import customers_import
@@ -50,10 +51,11 @@ def change_by_import(admin_user, customer):
 
 
 @pytest.mark.parametrize(("entry_point", "via", "author"), [
-    ("admin", "admin", "admin_user"),
-    ("teller page", "teller page", "teller"),
+    # the entry point by its name, never the stored code
+    ("admin", "Administration", "admin_user"),
+    ("teller page", "Teller page", "teller"),
     ("API", "API", "teller"),
-    ("import", "import", "admin_user"),
+    ("import", "File import", "admin_user"),
 ])
 def test_a_change_from_each_entry_point_is_in_the_history_with_its_diff(
         request, client_for, api_client, admin_user, teller, customer, entry_point, via, author):
@@ -77,10 +79,10 @@ def test_a_merge_is_in_the_history_of_both_profiles(branch, admin_user):
     merged = CustomerFactory(home_branch=branch, mobile=NEW)
     merge.customers_merge(survivor=survivor, merged=merged, merged_by=admin_user, field_choices={"mobile": "merged"})
     (on_survivor,) = customer_history(customer=survivor, user=admin_user)[:1]
-    assert on_survivor.via == "merge"
+    assert on_survivor.via == "Merge of duplicates"
     assert ("mobile", OLD, NEW) in [(c.field, c.old, c.new) for c in on_survivor.changes]
     on_merged = customer_history(customer=merged, user=admin_user)[0]
-    assert on_merged.via == "merge"
+    assert on_merged.via == "Merge of duplicates"
     assert {c.field: c.new for c in on_merged.changes}["merged_into"] == survivor.customer_no
 
 
@@ -128,8 +130,8 @@ def test_the_admin_history_page_shows_who_when_via_and_the_diff(client_for, admi
     assert response.status_code == 200
     assert 'data-field="mobile"' in html
     assert OLD in html and NEW in html
-    assert "<td>admin</td>" in html  # via
-    assert f"<td>{admin_user.get_full_name()}</td>" in html  # who
+    assert "<td>Administration</td>" in html  # via
+    assert f"<td>{user_display_name(admin_user)}</td>" in html  # who
 
 
 def test_there_is_no_revert_to_an_old_version_in_the_admin(client_for, admin_user, customer):

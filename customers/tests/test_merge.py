@@ -8,7 +8,7 @@ from django.db.models import F, UniqueConstraint
 from django.db.models.functions import Lower
 
 from crm_site.exceptions import Conflict, NotAllowed
-from customers import merge
+from customers import access, merge
 from customers.exceptions import CustomerInvalid
 from customers.models import (
     AccessVia,
@@ -50,7 +50,7 @@ def test_every_relation_pointing_at_customers_has_a_merge_policy():
     expected = {
         "customers.consentrecord.customer": merge.Strategy.MOVE,
         "customers.interaction.customer": merge.Strategy.MOVE,
-        "customers.customeraccesslog.customer": merge.Strategy.MOVE,
+        "customers.customeraccesslog.customer": merge.Strategy.KEEP,  # append-only: stays on the tombstone
         "customers.customer.merged_into": merge.Strategy.MOVE,
         "customers.historicalcustomer.merged_into": merge.Strategy.KEEP,
         "customers.customermerge.merged": merge.Strategy.KEEP,
@@ -84,10 +84,13 @@ def test_merge_moves_this_floors_rows_and_leaves_a_tombstone(pair, admin_user, t
 
     record = merge.customers_merge(survivor=survivor, merged=merged, merged_by=admin_user)
 
-    assert _counts(merged) == {"consents": 0, "interactions": 0, "access": 0}
-    assert _counts(survivor) == {key: before["survivor"][key] + before["merged"][key] for key in before["survivor"]}
-    assert record.moved == {"customers.interaction.customer": 2, "customers.consentrecord.customer": 1,
-                            "customers.customeraccesslog.customer": 3}
+    # the access record is append-only: who opened the merged profile stays on its tombstone
+    assert _counts(merged) == {"consents": 0, "interactions": 0, "access": 3}
+    moved = ("consents", "interactions")
+    assert {key: _counts(survivor)[key] for key in moved} == {
+        key: before["survivor"][key] + before["merged"][key] for key in moved}
+    assert _counts(survivor)["access"] == before["survivor"]["access"]
+    assert record.moved == {"customers.interaction.customer": 2, "customers.consentrecord.customer": 1}
     assert (record.survivor, record.merged, record.merged_by) == (survivor, merged, admin_user)
     merged.refresh_from_db()
     assert (merged.merged_into, merged.status) == (survivor, CustomerStatus.MERGED)
@@ -201,3 +204,13 @@ def test_a_dismissed_pair_is_recorded_once_in_id_order(pair, admin_user):
     again = merge.duplicate_dismiss(customer=survivor, other=merged, dismissed_by=admin_user)
     assert first.pk == again.pk
     assert (first.customer_a_id, first.customer_b_id) == tuple(sorted((survivor.pk, merged.pk)))
+
+
+def test_the_survivors_access_record_shows_who_opened_the_merged_profile(pair, admin_user, teller):
+    survivor, merged = pair
+    before = CustomerAccessLog.objects.create(customer=merged, user=teller, via=AccessVia.API)
+    own = CustomerAccessLog.objects.create(customer=survivor, user=teller, via=AccessVia.PAGE)
+    merge.customers_merge(survivor=survivor, merged=merged, merged_by=admin_user)
+    rows = access.access_log_for_user(user=admin_user, customer=survivor)
+    assert set(rows) == {before, own}
+    assert CustomerAccessLog.objects.get(pk=before.pk).customer_id == merged.pk  # not rewritten

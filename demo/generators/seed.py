@@ -20,10 +20,13 @@ from scoring.models import CustomerScore, RunKind
 from transactions.models import Transaction
 
 from .campaign import demo_campaign_ensure, demo_offer_customer
+from .counter import demo_counter_ensure
+from .fx import demo_fx_ensure
 from .load import _staging_create, _staging_insert, _write
 from .logins import DemoLogin, _logins_file_update, logins_path
 from .people import customer_number
 from .plan import demo_plan_blocks
+from .propensity import demo_propensity_ensure
 from .reference import BRANCHES
 from .staff import _products_ensure, _staff_ensure, _staff_present
 
@@ -80,6 +83,8 @@ def demo_seed(*, customers: int = 5000, seed: int = 42, if_empty: bool = False,
             cursor.execute("ANALYZE transactions_transaction")  # fresh row counts for the planner
     if any(result.created.values()) or not CustomerScore.objects.exists():
         result.scored = _scores_refresh(now=now)
+    if not result.present:  # counters and this morning's tickets, routed by the tiers just computed
+        demo_counter_ensure(now=now, seed=seed)
     result.logins_file_written = _logins_file_update(path=result.logins_file, logins=result.logins)
     result.seconds = time.monotonic() - started
     return result
@@ -103,8 +108,10 @@ def _seed(*, result: DemoSeedResult, customers: int, seed: int, now: dt.datetime
     for block in demo_plan_blocks(customers=customers, seed=seed, now=now, skip=existing):
         _write(plan=block, branches=branches, now=now)
     _staging_insert()
+    demo_fx_ensure(now=now, seed=seed)
     if customers:
         demo_campaign_ensure(now=now, seed=seed)
+        demo_propensity_ensure(now=now, seed=seed)  # campaign history, models and next-best offers (issue 14)
         result.offer_customer = demo_offer_customer()
     result.totals = {name: model.objects.count() for name, model in COUNTED.items()}
     result.created = {name: result.totals[name] - before[name] for name in COUNTED}

@@ -11,14 +11,14 @@ from customers.models import Customer
 from transactions.models import MerchantCategory, Transaction
 
 from . import money
-from .money import OPEN_AT_AS_OF, fx_join, local_day, to_base
+from .money import OPEN_AT_AS_OF, Rates, local_day, transactions_from
 from .windows import CHANNELS, TIMES_OF_DAY, Windows
 
 _table = money.table
 
 
 def _customer_join(alias: str, customer_ids) -> str:
-    """An incremental run's customers: a join to the ids table (see money.run_tables_create)."""
+    """An incremental run's customers: a join to the ids table (see money.window_table_create)."""
     return "" if customer_ids is None else f"JOIN pg_temp.{money.IDS} ids ON ids.customer_id = {alias}.customer_id"
 
 
@@ -33,12 +33,19 @@ def _hour_filter(start: int, end: int) -> str:
     return f"local_hour >= {start} AND local_hour < {end}"
 
 
-def transaction_figures_sql(customer_ids) -> str:
+def _money(rates: Rates | None, alias: str, amount: str, day: str) -> str:
+    """The amount in the base currency (money.Rates.to_base); with no rates, the amount as it is, whatever its
+    currency: what bench/scoring.py times to report the conversion's share."""
+    return amount if rates is None else rates.to_base(alias, amount, day)
+
+
+def transaction_figures_sql(customer_ids, rates: Rates | None) -> str:
     """Value, habit and signal figures per customer: one pass over the window.
 
     `base_amount` is each amount in the base currency at the rate of its local day (NULL without one: left
     out of the sums and counted in `unconverted_rows`).
     """
+    base_amount = _money(rates, "t", "t.amount", local_day("t"))
     not_system = "t.channel <> 'SYSTEM'"
     channel_counts = ",\n".join(
         f"count(*) FILTER (WHERE t.channel = '{c}' AND t.occurred_at > %(channel_from)s) AS ch_{c.lower()}"
@@ -64,40 +71,37 @@ def transaction_figures_sql(customer_ids) -> str:
             count(*) FILTER (WHERE t.base_amount IS NULL) AS unconverted_rows
         FROM (SELECT t.customer_id, t.channel, t.direction, t.occurred_at,
                      extract(hour FROM t.occurred_at AT TIME ZONE %(tz)s) AS local_hour,
-                     {to_base("t", "t.amount")} AS base_amount
-              FROM {_table(Transaction)} t {_customer_join("t", customer_ids)}
-              {fx_join("t", local_day("t"))}
-              WHERE t.occurred_at > %(earliest)s AND t.occurred_at <= %(as_of)s
+                     {base_amount} AS base_amount
+              FROM {transactions_from(customer_ids, "%(earliest)s")}
+              OFFSET 0  -- computed once a row: flattened, each aggregate would repeat the conversion
              ) t
         GROUP BY t.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
-def category_spend_sql(customer_ids) -> str:
+def category_spend_sql(customer_ids, rates: Rates | None) -> str:
     """Merchant spend per customer and category, in the base currency: the second pass over the window."""
+    base_amount = _money(rates, "t", "t.amount", local_day("t"))
     return f"""
-        SELECT t.customer_id, mc.category, sum({to_base("t", "t.amount")}) AS spend
-        FROM {_table(Transaction)} t {_customer_join("t", customer_ids)}
+        SELECT t.customer_id, mc.category, sum(t.base_amount) AS spend
+        FROM (SELECT t.customer_id, t.mcc, {base_amount} AS base_amount
+              FROM {transactions_from(customer_ids, "%(value_from)s")}
+                AND t.direction = 'DEBIT' AND t.channel <> 'SYSTEM') t
         JOIN {_table(MerchantCategory)} mc ON mc.mcc = t.mcc
-        {fx_join("t", local_day("t"))}
-        WHERE t.direction = 'DEBIT' AND t.channel <> 'SYSTEM'
-          AND t.occurred_at > %(value_from)s AND t.occurred_at <= %(as_of)s
         GROUP BY t.customer_id, mc.category
     """  # noqa: S608 (table names from the models, values as parameters)
 
 
-def account_figures_sql(customer_ids) -> str:
+def account_figures_sql(customer_ids, rates: Rates | None) -> str:
     """AUM, loans and products held per customer, from the accounts open at as_of, at as_of's rates."""
-    base_balance = to_base("a", "a.balance")
+    base_balance = _money(rates, "a", "a.balance", "%(today)s::date")
     return f"""
         SELECT a.customer_id,
             coalesce(sum({base_balance}) FILTER (WHERE p.kind = ANY(%(aum_kinds)s)), 0) AS aum,
             coalesce(sum({base_balance}) FILTER (WHERE p.kind = ANY(%(loan_kinds)s)), 0) AS loan_balance,
             count(DISTINCT a.product_id) AS product_count,
-            count(*) FILTER (WHERE p.kind = ANY(%(money_kinds)s) AND a.currency <> %(base)s AND fx.rate IS NULL)
-                AS unconverted_accounts
+            count(*) FILTER (WHERE p.kind = ANY(%(money_kinds)s) AND {base_balance} IS NULL) AS unconverted_accounts
         FROM {_table(Account)} a JOIN {_table(Product)} p ON p.id = a.product_id {_customer_join("a", customer_ids)}
-        {fx_join("a", "%(today)s")}
         WHERE {OPEN_AT_AS_OF}
         GROUP BY a.customer_id
     """  # noqa: S608 (table names from the models, values as parameters)
@@ -136,6 +140,13 @@ def query_params(windows: Windows, customer_ids) -> dict:
     }
 
 
+def session_settings() -> None:
+    """The run's queries sort and hash a whole population: with PostgreSQL's default 4 MB of work_mem per sort
+    they spill to disk (external merges of 30 MB and more per worker). For the run's transaction only."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.SCORING_WORK_MEM])
+
+
 def figures_load(*, windows: Windows, customer_ids=None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """The raw figures: one row per customer, merchant spend in long form (customer, category, spend), and the
     run's money facts: {"base_currency", "rates" used at as_of, "unconverted" money per currency}.
@@ -145,22 +156,26 @@ def figures_load(*, windows: Windows, customer_ids=None) -> tuple[pd.DataFrame, 
     """
     params = query_params(windows, customer_ids)
     with transaction.atomic():
-        money.run_tables_create(params=params, customer_ids=customer_ids)
+        session_settings()
+        rates = money.rates_load(params)
+        params.update(rates.params)
+        if customer_ids is not None:
+            money.window_table_create(params=params, customer_ids=customer_ids)
         customers = _frame(customers_sql(customer_ids), params)
-        txns = _frame(transaction_figures_sql(customer_ids), params)
-        spend = _frame(category_spend_sql(customer_ids), params)
-        accounts = _frame(account_figures_sql(customer_ids), params)
+        txns = _frame(transaction_figures_sql(customer_ids, rates), params)
+        spend = _frame(category_spend_sql(customer_ids, rates), params)
+        accounts = _frame(account_figures_sql(customer_ids, rates), params)
         unconverted_rows = int(txns["unconverted_rows"].sum()) if not txns.empty else 0
         unconverted_accounts = int(accounts["unconverted_accounts"].sum()) if not accounts.empty else 0
         report = money.Unconverted()
         if unconverted_rows or unconverted_accounts:
-            report.currencies = money.unconverted_load(params=params, customer_ids=customer_ids,
+            report.currencies = money.unconverted_load(params=params, rates=rates, customer_ids=customer_ids,
                                                        accounts=bool(unconverted_accounts),
                                                        transactions=bool(unconverted_rows))
             affected = set(txns.loc[txns["unconverted_rows"] > 0, "customer_id"]) | set(
                 accounts.loc[accounts["unconverted_accounts"] > 0, "customer_id"])
             report.customers = len(affected)
-        facts = {"base_currency": settings.BASE_CURRENCY, "rates": money.rates_used(),
+        facts = {"base_currency": settings.BASE_CURRENCY, "rates": rates.used,
                  "unconverted": report.as_json()}
     frame = customers.merge(accounts, on="customer_id", how="left").merge(txns, on="customer_id", how="left")
     without = frame.loc[frame["last_at"].isna(), "customer_id"].tolist()

@@ -83,7 +83,9 @@ EXPLANATIONS = [
     ("AAA", "0.40", ["frequency", "recency"], "AAA: top 1 % by transactions and recent activity",
      "AAA：按交易和近期活跃度排名前 1%"),
     ("AA", "20.00", ["products"], "AA: top 20 % by products held", "AA：按持有产品数排名前 20%"),
-    ("B", "63.10", [], "B: top 64 % by value score", "B：按价值评分排名前 64%"),
+    # the lower half reads from the bottom: "活跃度位于后 3%", not "前 97%"
+    ("B", "63.10", [], "B: bottom 37 % by value score", "B：价值评分位于后 37%"),
+    ("C", "97.20", ["recency"], "C: bottom 3 % by recent activity", "C：近期活跃度位于后 3%"),
 ]
 
 
@@ -96,7 +98,7 @@ def test_the_explanation_is_rendered_from_tier_rank_and_drivers(tier, top, drive
 
 
 @pytest.mark.parametrize(("top", "shown"), [("0.01", "1"), ("0.99", "1"), ("1.00", "1"), ("1.01", "2"),
-                                            ("4.99", "5"), ("100.00", "100")])
+                                            ("4.99", "5"), ("50.00", "50")])
 def test_the_rank_is_rounded_up_to_a_whole_percent_and_never_shown_under_one(top, shown):
     with translation.override("en"):
         assert explain.explanation(tier="A", top_percent=top, drivers=["aum"]) == f"A: top {shown} % by AUM"

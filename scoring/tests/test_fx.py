@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.imports import fx_rates_import
@@ -131,3 +132,24 @@ def test_an_incremental_run_converts_too_and_reports_only_its_customers():
     assert run.customers_scored == 1
     assert CustomerScore.objects.get(customer=touched).aum == Decimal("13.00")
     assert run.unconverted == {}
+
+
+def test_the_dashboard_the_admin_and_the_api_show_the_money_left_out(client_for, admin_user, branch):
+    customer = CustomerFactory(home_branch=branch)
+    account(customer, kind="SAVINGS", balance="5000.00", currency="HKD")
+    run, _scores = refresh(as_of=timezone.now())
+    client = client_for(admin_user)
+
+    dashboard = client.get(reverse("scoring:branch-dashboard")).content.decode()
+    warning = dashboard[dashboard.index('id="unconverted"'):]
+    assert "Money without an exchange rate is not in these figures: it touches 1 customer" in warning
+    assert "<strong>HKD</strong>" in warning and "1 account (HKD 5,000.00)" in warning
+
+    admin_page = client.get(reverse("admin:scoring_scorerun_change", args=[run.pk])).content.decode()
+    assert "HKD: 1 account (5000.00); 1 customer" in admin_page
+
+    body = client.get(reverse("scoring-api:run-list")).json()
+    assert body["results"][0]["unconverted"]["currencies"]["HKD"]["accounts"] == 1
+    api_dashboard = client.get(reverse("scoring-api:branch-dashboard", kwargs={"code": branch.code})).json()
+    assert api_dashboard["money"]["base_currency"] == "CNY"
+    assert api_dashboard["money"]["unconverted"]["customers"] == 1

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ProductKind
+from crm_site.display import user_display_name
 from customers.api.serializers import (
     BranchBriefSerializer,
     ConsentCurrentSerializer,
@@ -14,6 +15,7 @@ from customers.api.serializers import (
     InteractionSerializer,
     ServicePreferencesSerializer,
 )
+from propensity.api.serializers import NextBestOfferSerializer
 from scoring.api.serializers import AlertSerializer, ScoreCardSerializer
 
 MONEY = {"max_digits": 18, "decimal_places": 2, "read_only": True}
@@ -47,7 +49,7 @@ class CustomerProfileSerializer(serializers.Serializer):
 
     def get_relationship_manager(self, customer) -> str | None:
         manager = customer.relationship_manager
-        return (manager.get_full_name() or manager.username) if manager else None
+        return user_display_name(manager) if manager else None
 
     def get_tier(self, customer) -> str | None:
         return getattr(customer, "tier", None)  # set by teller.selectors.customer_360
@@ -193,3 +195,5 @@ class Customer360Serializer(serializers.Serializer):
     consent_history = ConsentRecordSerializer(many=True, read_only=True)
     interactions = InteractionSerializer(many=True, read_only=True, help_text=_("The newest 50, newest first."))
     offers = OfferSerializer(many=True, read_only=True, help_text=_("Open counter offers to pitch (campaigns)."))
+    next_best_offers = NextBestOfferSerializer(many=True, read_only=True, help_text=_(
+        "Up to three products not held, by probability × value (propensity models), with reasons."))

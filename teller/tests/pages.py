@@ -31,7 +31,8 @@ def transactions_url(customer) -> str:
 
 
 def search(client, query, **headers):
-    return client.get(reverse("teller:search"), {"q": query}, **headers)
+    """The search box posts its query (an identifier must not travel in a URL)."""
+    return client.post(reverse("teller:search"), {"q": query}, **headers)
 
 
 def order_in(html: str, *texts: str) -> list[int]:

@@ -22,9 +22,10 @@ CARD_PAN = "6228480402564890018"
 # What one 360 over the API costs, whatever the customer holds: the session and its user (2), the user's
 # permissions (2), the profile, the access-log row, accounts, cards, consents (current and history),
 # interactions, the transaction page (count, rows, categories), the charts (4), the session save (3) and the
-# customer's scores (one row: scores, alerts and the profile's tier), and the open counter offers (one query:
-# offers with their campaign and product, issue 6).
-MAX_360_QUERIES = 24  # + the latest exchange rates of the currencies held
+# customer's scores (one row: scores, alerts and the profile's tier), the open counter offers (one query:
+# offers with their campaign and product, issue 6), and the next-best offers (one query: scores with their
+# product and model, issue 14).
+MAX_360_QUERIES = 25  # + the latest exchange rates of the currencies held
 
 
 def _transaction(account, n, *, days_ago=0, channel="POS", direction="DEBIT", amount="88.50", mcc="5812"):
@@ -171,10 +172,11 @@ def test_opening_the_360_writes_an_access_log_row_via_api_with_the_client_addres
     assert (log.user, log.via, log.action, log.ip_address) == (teller, AccessVia.API, AccessAction.VIEW, "10.1.2.3")
 
 
-@pytest.mark.parametrize("customer_no", ["C404404404", "C%00", "C" * 40])
-def test_an_unknown_or_impossible_customer_number_is_a_404_and_logs_nothing(as_teller, customer_no):
+@pytest.mark.parametrize(("customer_no", "status"), [("C404404404", 404), ("C" * 40, 404),
+                                                     ("C%00", 404)])  # NUL in a URL part: no such customer
+def test_an_unknown_or_impossible_customer_number_is_a_4xx_and_logs_nothing(as_teller, customer_no, status):
     response = as_teller.get(f"/api/v1/customers/{customer_no}/")
-    assert response.status_code == 404
+    assert response.status_code == status
     assert not CustomerAccessLog.objects.exists()
 
 

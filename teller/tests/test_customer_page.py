@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import AccessAction, AccessVia, CustomerAccessLog
+from customers.models import AccessAction, AccessVia, CustomerAccessLog, Interaction
 from customers.tests.factories import CustomerFactory
 from transactions.models import Channel
 
@@ -98,21 +98,61 @@ def test_every_element_id_on_the_360_page_is_unique(teller_client, holder):
         assert target in ids, target
 
 
+def test_the_visit_panel_holds_every_part_with_an_empty_state_before_the_tabs(teller_client, holder):
+    html = teller_client.get(customer_url(holder.customer)).content.decode()
+    visit = html[html.index('id="this-visit"'):html.index('id="customer-tabs"')]
+    for testid, empty in [("offers", "No offers to pitch."), ("alerts", "No alerts."),
+                          ("recent-interactions", "No interactions yet."), ("consent-summary", "SMS: not asked")]:
+        part = visit[visit.index(f'data-testid="{testid}"'):]
+        assert empty in part[:1500], testid
+    quick = visit[visit.index('data-testid="quick-note"'):]
+    assert '<textarea name="text" id="quick_text"' in quick
+    assert '<button type="submit">Save note</button>' in quick
+    assert html.index('id="customer-header"') < html.index('id="this-visit"')
+
+
+def test_the_header_flags_a_customer_of_another_branch(client_for, teller, other_branch):
+    customer = CustomerFactory(home_branch=other_branch)
+    html = client_for(teller).get(customer_url(customer)).content.decode()
+    assert 'data-testid="other-branch"' in html
+    assert other_branch.name in html[html.index('data-testid="other-branch"'):][:300]
+
+
+def test_a_customer_of_ones_own_branch_is_not_flagged(teller_client, holder):
+    assert 'data-testid="other-branch"' not in teller_client.get(customer_url(holder.customer)).content.decode()
+
+
+def test_the_last_three_interactions_show_in_the_visit_panel_newest_first(teller_client, teller, holder):
+    for n in range(5):
+        Interaction.objects.create(customer=holder.customer, staff=teller, kind="note", channel="COUNTER",
+                                   text=f"第{n}次来访", at=timezone.now() - dt.timedelta(days=5 - n))
+    html = teller_client.get(customer_url(holder.customer)).content.decode()
+    recent = html[html.index('data-testid="recent-interactions"'):html.index('data-testid="quick-note"')]
+    assert re.findall(r"第(\d)次来访", recent) == ["4", "3", "2"]
+
+
 def test_an_unknown_customer_number_is_not_found(teller_client, holder):
     assert teller_client.get(reverse("teller:customer", kwargs={"customer_no": "C999999999"})).status_code == 404
 
 
-def test_each_opening_of_the_360_page_writes_one_access_log_row(teller_client, teller, holder):
+def test_opening_the_360_page_twice_within_the_dedup_window_writes_one_access_log_row(teller_client, teller, holder):
     customer = holder.customer
     teller_client.get(customer_url(customer))
     teller_client.get(customer_url(customer))
     rows = list(CustomerAccessLog.objects.filter(customer=customer))
-    assert len(rows) == 2
-    assert {(r.user, r.via, r.action, r.reason) for r in rows} == {(teller, AccessVia.PAGE, AccessAction.VIEW, "")}
+    assert [(r.user, r.via, r.action, r.reason) for r in rows] == [(teller, AccessVia.PAGE, AccessAction.VIEW, "")]
     assert rows[0].ip_address == "127.0.0.1"
 
 
-def test_the_home_page_lists_recently_served_customers_newest_first(teller_client, branch, manager):
+def test_each_opening_of_the_360_page_after_the_dedup_window_writes_a_row(teller_client, holder, settings):
+    settings.ACCESS_LOG_DEDUP_MINUTES = 0
+    teller_client.get(customer_url(holder.customer))
+    teller_client.get(customer_url(holder.customer))
+    assert CustomerAccessLog.objects.filter(customer=holder.customer).count() == 2
+
+
+def test_the_home_page_lists_recently_served_customers_newest_first(teller_client, branch, manager, settings):
+    settings.ACCESS_LOG_DEDUP_MINUTES = 0  # each opening on record
     first = CustomerFactory(full_name="欧阳娜娜", home_branch=branch)
     second = CustomerFactory(full_name="李娜", home_branch=branch)
     only_seen_by_manager = CustomerFactory(full_name="王芳", home_branch=branch)

@@ -95,12 +95,15 @@ def contact_post(client, customer, **changes):
 
 def test_a_new_mobile_is_stored_in_e164_with_a_history_row_by_the_teller(teller_client, teller, customer):
     response = contact_post(teller_client, customer, mobile="+86 137 1234 5678", salutation="欧阳女士")
-    # the header and notes show these fields too: htmx reloads the page, which shows the message
-    assert response.status_code == 204
-    assert response["HX-Refresh"] == "true"
-    page = teller_client.get(reverse("teller:customer", kwargs={"customer_no": customer.customer_no}))
-    assert "Saved." in page.content.decode()
-    assert "137****5678" in page.content.decode()
+    # the header and profile show these fields too: they come out of band, the page is not reloaded
+    assert response.status_code == 200
+    assert "HX-Refresh" not in response
+    html = response.content.decode()
+    assert "Saved." in html
+    assert re.search(r'<span id="header-mobile" hx-swap-oob="true">137\*\*\*\*5678</span>', html)
+    assert re.search(r'<span id="header-contact" class="header-contact" hx-swap-oob="true">\s*'
+                     r'<span class="salutation">欧阳女士</span>', html)
+    assert 'id="profile-facts" hx-swap-oob="true"' in html
     customer.refresh_from_db()
     assert customer.mobile == "+8613712345678"
     assert customer.salutation == "欧阳女士"
@@ -122,15 +125,57 @@ def test_an_invalid_mobile_is_refused_with_the_reason_and_nothing_is_saved(telle
 
 def test_an_empty_mobile_and_email_keep_the_current_ones(teller_client, customer):
     response = contact_post(teller_client, customer, mobile="", email="", city="上海市")
-    assert response.status_code == 204
+    assert response.status_code == 200
     customer.refresh_from_db()
     assert (customer.mobile, customer.email, customer.city) == (MOBILE, EMAIL, "上海市")
 
 
-def test_saving_unchanged_contact_details_answers_with_the_panel(teller_client, customer):
+def test_saving_unchanged_contact_details_says_nothing_changed(teller_client, customer):
+    versions = customer.history.count()
     response = contact_post(teller_client, customer)
     assert response.status_code == 200
-    assert "Saved." in response.content.decode()
+    html = response.content.decode()
+    assert "Nothing changed" in html
+    assert "Saved." not in html
+    assert "hx-swap-oob" not in html
+    assert customer.history.count() == versions
+
+
+def test_a_quick_note_answers_with_the_note_box_and_brings_the_last_interactions_and_timeline(
+        teller_client, teller, customer):
+    url = reverse("teller:interaction-add", kwargs={"customer_no": customer.customer_no})
+    response = teller_client.post(url, {"part": "quick-note", "kind": "note", "channel": "COUNTER",
+                                        "text": "客户下周来办理定期"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.strip().startswith('<section id="quick-note" data-testid="quick-note"')
+    assert '<div id="interactions-panel" hx-swap-oob="true">' in html
+    recent = html[html.index('id="recent-interactions"'):]
+    assert 'hx-swap-oob="true"' in recent[:200]
+    assert "客户下周来办理定期" in recent
+    note = Interaction.objects.get(customer=customer)
+    assert (note.kind, note.channel, note.staff) == ("note", "COUNTER", teller)
+
+
+def test_an_empty_quick_note_is_refused_next_to_its_field(teller_client, customer):
+    url = reverse("teller:interaction-add", kwargs={"customer_no": customer.customer_no})
+    response = teller_client.post(url, {"part": "quick-note", "kind": "note", "channel": "COUNTER", "text": " "},
+                                  **HTMX)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-invalid="true" aria-describedby="quick_text_error"' in html
+    assert 'id="quick_text_error"' in html
+    assert "hx-swap-oob" not in html
+    assert not Interaction.objects.filter(customer=customer).exists()
+
+
+def test_recording_consent_updates_the_summary_in_the_visit_panel(teller_client, customer):
+    url = reverse("teller:consent-update", kwargs={"customer_no": customer.customer_no})
+    response = teller_client.post(url, {"channel": "SMS", "granted": "yes"}, **HTMX)
+    html = response.content.decode()
+    summary = html[html.index('id="consent-summary"'):]
+    assert 'hx-swap-oob="true"' in summary[:200]
+    assert re.search(r'class="consent-chip granted" data-channel="SMS">\s*SMS: granted', summary)
 
 
 def test_an_expired_session_sends_the_whole_page_to_the_login_form_not_the_panel(client, customer):
@@ -163,3 +208,13 @@ def test_revealing_the_id_with_a_reason_shows_it_once_and_logs_the_reason(teller
     assert row.reason == "客户挂失，需核对证件号码"
     # and the next look at the profile is masked again
     assert customer.id_number not in teller_client.get(customer_url(customer)).content.decode()
+
+
+def test_an_invalid_mobile_is_marked_invalid_next_to_its_expected_format(teller_client, customer):
+    html = contact_post(teller_client, customer, mobile="12345").content.decode()
+    field = re.search(r'<input type="text" name="mobile"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_mobile_helptext id_mobile_error"' in field
+    after = html[html.index(field):]
+    assert after.index('id="id_mobile_helptext"') < after.index('id="id_mobile_error"') < after.index('name="email"')
+    assert "is not a valid phone number." in after[:after.index('name="email"')]

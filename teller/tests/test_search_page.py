@@ -4,6 +4,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from accounts.tests.factories import AccountFactory, CardFactory
 from customers.tests.factories import CustomerFactory
@@ -66,7 +67,7 @@ def test_a_misspelt_chinese_name_finds_the_customer_by_similarity(teller_client,
 @pytest.mark.parametrize("written", ["13812345678", "+86 138 1234 5678", "138-1234-5678", "+8613812345678"])
 def test_a_mobile_in_any_common_format_opens_the_customer(teller_client, people, written):
     response = search(teller_client, written)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == customer_url(people["zhang_wei"])
 
 
@@ -74,14 +75,14 @@ def test_an_id_number_ending_in_x_typed_with_a_lower_case_x_opens_the_customer(t
     typed = people["wang_fang"].id_number.lower()
     assert typed.endswith("x")
     response = search(teller_client, typed)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == customer_url(people["wang_fang"])
 
 
 def test_an_account_number_opens_the_customer(teller_client, people):
     account = AccountFactory(customer=people["li_na"], account_no="6217001234567890123")
     response = search(teller_client, account.account_no)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == customer_url(people["li_na"])
 
 
@@ -89,13 +90,13 @@ def test_an_account_number_opens_the_customer(teller_client, people):
 def test_a_card_number_from_the_card_reader_opens_the_customer(teller_client, people, written):
     CardFactory(account=AccountFactory(customer=people["li_na"]), pan=CARD_PAN)
     response = search(teller_client, written)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == customer_url(people["li_na"])
 
 
 def test_a_customer_number_opens_the_customer(teller_client, people):
     response = search(teller_client, people["ouyang"].customer_no.lower())
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == customer_url(people["ouyang"])
 
 
@@ -176,3 +177,66 @@ def test_an_empty_search_shows_the_box_and_no_message(teller_client, people):
     response = search(teller_client, "   ")
     assert response.status_code == 200
     assert "No customer matches" not in response.content.decode()
+
+
+# --- identifiers stay out of URLs, and are echoed masked (issue 11 §1) -----------------------------------
+
+
+def test_the_search_box_posts_its_query_and_has_no_get_form(teller_client):
+    for url in (reverse("teller:home"), reverse("teller:search")):
+        html = teller_client.get(url).content.decode()
+        form = html[html.index('<form id="search-form"'):]
+        form = form[:form.index("</form>")]
+        assert 'method="post"' in form
+        assert "hx-post=" in form
+        assert "hx-get=" not in form
+        assert "csrfmiddlewaretoken" in form
+
+
+@pytest.mark.parametrize("identifier", ["13812345678", "+86 138 1234 5678", "6217001234567890123",
+                                        "6228 4804 0256 4890 018", "11010519491231002X"])
+def test_an_identifier_in_the_search_url_is_a_400_that_points_to_the_box_and_does_not_echo_it(teller_client, people,
+                                                                                             identifier):
+    response = teller_client.get(reverse("teller:search"), {"q": identifier})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Type or scan it into the box above" in html
+    digits = "".join(ch for ch in identifier if ch.isalnum())
+    assert digits not in html.replace(" ", "")
+    assert identifier not in html
+    assert 'id="search-box"' in html
+
+
+def test_a_name_in_the_search_url_still_lists_the_customers(teller_client, people):
+    response = teller_client.get(reverse("teller:search"), {"q": "张伟"})
+    assert response.status_code == 200
+    assert response.context["result"].customers[0] == people["zhang_wei"]
+
+
+def test_an_identifier_matching_several_customers_is_echoed_masked(teller_client, branch):
+    shared = CustomerFactory(full_name="赵敏", home_branch=branch)
+    account = AccountFactory(customer=shared, account_no="6217009999999990123")
+    CustomerFactory(full_name="赵敏", home_branch=branch, customer_no=account.account_no)
+    for headers in ({}, HTMX):
+        html = search(teller_client, account.account_no, **headers).content.decode()
+        assert 'data-query="****0123"' in html
+        assert f'value="{account.account_no}"' not in html  # not written back into the box
+
+
+def test_an_identifier_that_matches_nobody_is_echoed_masked(teller_client, people):
+    for headers in ({}, HTMX):
+        html = search(teller_client, "6217 0000 1111 2222 333", **headers).content.decode()
+        assert "****2333" in html
+        assert "62170000" not in html.replace(" ", "")
+
+
+def test_a_name_is_echoed_as_typed_and_kept_in_the_box(teller_client, people):
+    html = search(teller_client, "zhang wei").content.decode()
+    assert 'value="zhang wei"' in html
+    assert 'data-query="zhang wei"' in html
+
+
+def test_search_answers_are_never_cached(teller_client, people):
+    for response in (search(teller_client, "张伟"), search(teller_client, "张伟", **HTMX),
+                     search(teller_client, "13812345678")):
+        assert "no-store" in response["Cache-Control"]

@@ -47,7 +47,8 @@ def page_in(browser, live_server):
     contexts = []
 
     def make(language="zh-CN"):
-        context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900},
+        # a counter's screen
+        context = browser.new_context(locale=language, viewport={"width": 1366, "height": 768},
                                       base_url=live_server.url)
         contexts.append(context)
         page = context.new_page()

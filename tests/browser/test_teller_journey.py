@@ -64,14 +64,17 @@ def test_a_teller_finds_the_customer_reads_the_360_adds_a_note_and_reveals_the_i
     box = page.locator("#search-box")
     expect(box).to_be_focused()
     searches = []
-    page.on("request", lambda request: searches.append(request.url) if "/search/" in request.url else None)
+    page.on("request", lambda request: searches.append((request.method, request.url, request.post_data))
+            if "/search/" in request.url else None)
     page.keyboard.type("ouyang", delay=40)
     rows = page.locator("#search-results tr.result")
     expect(rows).to_have_count(2)
     expect(page.locator("#search-results table.results")).to_have_attribute("data-query", "ouyang")
     assert page.url == f"{live_server.url}/"  # live results, not a page load
     assert 1 <= len(searches) < len("ouyang")  # debounced: not one request per key
-    assert searches[-1].endswith("/search/?q=ouyang")
+    method, url, body = searches[-1]
+    assert (method, url) == ("POST", f"{live_server.url}/search/")  # the query is posted, never in a URL
+    assert "q=ouyang" in body
     expect(rows.nth(0)).to_contain_text("欧阳修")  # own branch first
     expect(rows.nth(1)).to_contain_text("欧阳娜娜")
     expect(rows.nth(1)).not_to_contain_text(customer.id_number)
@@ -92,23 +95,27 @@ def test_a_teller_finds_the_customer_reads_the_360_adds_a_note_and_reveals_the_i
     expect(holdings).to_contain_text("个人活期账户" if language == "zh-CN" else "Personal current account")
     expect(holdings).to_contain_text("622848******0018")
     expect(holdings).to_contain_text(text["debit_card"])
+    page.locator("#tab-transactions").click()
     transactions = page.locator("#transactions-panel")
     expect(transactions.locator("tbody tr")).to_have_count(20)
     expect(transactions).to_contain_text("海底捞火锅(陆家嘴店)")
     expect(transactions).to_contain_text(text["dining"])
     expect(page.locator("#id-number")).to_have_text(re.compile(r"\*\*\*\*" + customer.id_number[-4:]))
-    expect(page.locator("dl.facts")).to_contain_text(text["id_type"])
+    expect(page.locator("dl.facts").first).to_contain_text(text["id_type"])
+    page.locator("#tab-charts").click()
     page.locator("#chart-channels").scroll_into_view_if_needed()
     assert page.evaluate("typeof Chart !== 'undefined' && Chart.getChart('chart-channels') !== undefined")
 
-    # a note, through htmx: the page is not reloaded
+    # a note from the visit panel, through htmx: the page is not reloaded
     page.evaluate("window.stillTheSamePage = true")
-    panel = page.locator("#interactions-panel")
-    panel.locator("textarea[name=text]").fill("客户咨询大额存单利率，下周再来")
-    panel.locator("button[type=submit]").click()
-    expect(panel.locator("ol.timeline")).to_contain_text("客户咨询大额存单利率，下周再来")
-    expect(panel.locator("ol.timeline")).to_contain_text(text["note_kind"])
-    expect(panel.locator("textarea[name=text]")).to_have_value("")
+    quick = page.get_by_test_id("quick-note")
+    quick.locator("textarea[name=text]").fill("客户咨询大额存单利率，下周再来")
+    quick.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("recent-interactions")).to_contain_text("客户咨询大额存单利率，下周再来")
+    expect(page.get_by_test_id("recent-interactions")).to_contain_text(text["note_kind"])
+    expect(page.get_by_test_id("quick-note").locator("textarea[name=text]")).to_have_value("")
+    page.locator("#tab-interactions").click()
+    expect(page.locator("#interactions-panel ol.timeline")).to_contain_text("客户咨询大额存单利率，下周再来")
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.url == url
     assert Interaction.objects.get(customer=customer).staff == teller
@@ -137,6 +144,20 @@ def test_a_card_number_from_the_card_reader_opens_the_customer(page_in, live_ser
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/customers/{counter.customer.customer_no}/")
     expect(page.locator("h1")).to_contain_text("欧阳娜娜")
+    # the number went in a POST body: neither the address bar nor the history holds it
+    visited = page.evaluate("performance.getEntriesByType('navigation').map(e => e.name)")
+    assert not any(CARD_PAN in url for url in [page.url, *visited])
+
+
+def test_enter_on_live_results_for_an_identifier_opens_the_customer(page_in, live_server, teller, counter):
+    """The results echo the number masked; Enter still knows they are the results for what is in the box."""
+    page = page_in("zh-CN")
+    log_in(page, live_server)
+    box = page.locator("#search-box")
+    box.type(counter.customer.mobile.removeprefix("+86"), delay=30)
+    expect(page.locator("#search-results table.results")).to_have_attribute("data-query", re.compile(r"^\*\*\*\*"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/customers/{counter.customer.customer_no}/")
 
 
 def test_escape_on_the_360_page_goes_back_to_the_search_box(page_in, live_server, teller, counter):
@@ -157,13 +178,14 @@ def test_a_mistake_in_a_form_shows_its_message_in_place(page_in, live_server, te
     page.goto(f"/customers/{customer.customer_no}/")
     page.evaluate("window.stillTheSamePage = true")
 
-    page.locator("#contact summary").click()  # the form is fetched when the section opens
+    page.locator("#tab-contact").click()  # the form is fetched when the tab opens
     contact = page.locator("#contact-panel")
     expect(contact.locator("input[name=mobile]")).to_be_visible()
     contact.locator("input[name=mobile]").fill("12345")
     contact.locator("button[type=submit]").click()
     expect(contact.locator("[role=alert]")).to_contain_text("12345 is not a valid phone number.")
 
+    page.locator("#tab-transactions").click()
     transactions = page.locator("#transactions-panel")
     transactions.locator("input[name=date_to]").fill("2025-03-01")
     transactions.locator("input[name=date_from]").fill("2025-03-02")

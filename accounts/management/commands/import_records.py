@@ -12,7 +12,8 @@ REPORTED_REJECTS = 50
 
 
 class Command(BaseCommand):
-    help = ("Load branches, products, customers or accounts from a CSV file (UTF-8, header row), inserting new "
+    help = ("Load branches, products, customers, accounts or campaign responses from a CSV file "
+            "(UTF-8, header row), inserting new "
             "records and updating changed ones by their natural key. Rejected rows are reported with every "
             "reason; the others load. Exits non-zero only when the file as a whole cannot be read.")
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scoring', '0005_run_money'),
+        ('scoring', '0005_run_money_and_coalesced_batches'),
         ('scoring', '0005_score_totals_wide'),
     ]
 
