@@ -116,9 +116,9 @@ class AllInBaseCurrency:
         with transaction.atomic(), connection.cursor() as cursor:
             for table in self.TABLES:
                 cursor.execute(f"DROP TABLE IF EXISTS bench_foreign_{table}")
-                cursor.execute(f"CREATE TABLE bench_foreign_{table} AS SELECT id, currency FROM {table} "  # noqa: S608
+                cursor.execute(f"CREATE TABLE bench_foreign_{table} AS SELECT id, currency FROM {table} "  # noqa: S608 - bench tables of its own making
                                "WHERE currency <> %(base)s", {"base": settings.BASE_CURRENCY})
-                cursor.execute(f"UPDATE {table} t SET currency = %(base)s FROM bench_foreign_{table} f "  # noqa: S608
+                cursor.execute(f"UPDATE {table} t SET currency = %(base)s FROM bench_foreign_{table} f "  # noqa: S608 - bench tables of its own making
                                "WHERE t.id = f.id", {"base": settings.BASE_CURRENCY})
         with connection.cursor() as cursor:
             for table in self.TABLES:
@@ -130,7 +130,7 @@ class AllInBaseCurrency:
 
         with transaction.atomic(), connection.cursor() as cursor:
             for table in self.TABLES:
-                cursor.execute(f"UPDATE {table} t SET currency = f.currency FROM bench_foreign_{table} f "  # noqa: S608
+                cursor.execute(f"UPDATE {table} t SET currency = f.currency FROM bench_foreign_{table} f "  # noqa: S608 - bench tables of its own making
                                "WHERE t.id = f.id")
                 cursor.execute(f"DROP TABLE bench_foreign_{table}")
         with connection.cursor() as cursor:

@@ -417,7 +417,7 @@ def audience_preview(*, audience: dict, scope: Branch | None, product: Product, 
     ]
     preview = {"eligible": eligible, "excluded": excluded, "by_channel": by_channel, "sample": sample}
     if PREVIEW_EXTENSIONS:
-        eligible_sql = f"SELECT d.id FROM ({sql}) AS d WHERE d.exclusion IS NULL"  # noqa: S608
+        eligible_sql = f"SELECT d.id FROM ({sql}) AS d WHERE d.exclusion IS NULL"  # noqa: S608 - table names from the models, values as parameters
         for name, extension in PREVIEW_EXTENSIONS.items():
             extra = extension(product=product, customer_ids_sql=eligible_sql, params=params,
                               scope_branch_id=scope.pk if scope is not None else None)

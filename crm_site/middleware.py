@@ -135,7 +135,8 @@ class HtmxLoginRedirectMiddleware:
             return response
         login_url = resolve_url(settings.LOGIN_URL)
         location = response.get("Location", "")
-        if not location.startswith(login_url):
+        # the login form itself (and its second step, /login/verify/) is not a session that ended
+        if urlsplit(location).path != login_url or request.path.startswith(login_url):
             return response
         htmx = getattr(request, "htmx", False)
         if htmx or request.method not in ("GET", "HEAD"):

@@ -67,7 +67,7 @@ def _normalise(value: dict) -> dict:
 def _cut_off(product_code: str, top_percent: int) -> float | None:
     """The probability at which the top `top_percent` % of the product's scored customers begins."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT percentile_disc(%s) WITHIN GROUP (ORDER BY s.probability) "  # noqa: S608
+        cursor.execute(f"SELECT percentile_disc(%s) WITHIN GROUP (ORDER BY s.probability) "  # noqa: S608 - table names from the models, values as parameters
                        f"FROM {PropensityScore._meta.db_table} s JOIN {Product._meta.db_table} p "
                        "ON p.id = s.product_id WHERE p.code = %s", [1 - top_percent / 100, product_code])
         row = cursor.fetchone()

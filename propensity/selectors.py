@@ -170,10 +170,10 @@ def audience_expectation(*, product: Product, customer_ids_sql: str, params: lis
     table = PropensityScore._meta.db_table
     customers = Customer._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*), COALESCE(sum(s.probability), 0), count(s.id) FROM ({customer_ids_sql}) AS e "  # noqa: S608
+        cursor.execute(f"SELECT count(*), COALESCE(sum(s.probability), 0), count(s.id) FROM ({customer_ids_sql}) AS e "  # noqa: S608 - table names from the models, values as parameters
                        f"LEFT JOIN {table} s ON s.customer_id = e.id AND s.product_id = %s", [*params, product.pk])
         size, expected, scored = cursor.fetchone()
-        cursor.execute(f"SELECT COALESCE(avg(s.probability), 0) FROM {table} s "  # noqa: S608
+        cursor.execute(f"SELECT COALESCE(avg(s.probability), 0) FROM {table} s "  # noqa: S608 - table names from the models, values as parameters
                        f"JOIN {customers} c ON c.id = s.customer_id "
                        "WHERE s.product_id = %s AND (%s::bigint IS NULL OR c.home_branch_id = %s)",
                        [product.pk, scope_branch_id, scope_branch_id])

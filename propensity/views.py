@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Product
 from campaigns.services.contacts import counter_offer_record
 from crm_site.exceptions import DomainError
-from customers import selectors as customer_selectors
+from customers.reading import customer_open
 
 from . import selectors
 from .forms import OfferOutcomeForm
@@ -36,7 +36,7 @@ def model_card(request, product_code: str):
 @require_POST
 def offer_outcome(request, customer_no: str, product_code: str):
     """The teller's answer to a next-best offer: contact history the next training learns from."""
-    customer = customer_selectors.customer_get(customer_no=customer_no, user=request.user)
+    customer = customer_open(request, customer_no=customer_no)
     product = get_object_or_404(Product, code=product_code)
     form = OfferOutcomeForm(request.POST)
     status, error, recorded = 200, None, None

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.tests.factories import ProductFactory
 from customers.models import AccessAction, AccessVia, CustomerAccessLog
 from customers.tests.factories import CustomerFactory
 
@@ -35,7 +36,12 @@ READS = {
     "customers-api:consent-create": ("post", {"channel": "SMS", "granted": True}, True, (AccessVia.API, VIEW)),
     "customers-api:contact-update": ("patch", {"city": "北京市"}, True, (AccessVia.API, VIEW)),
     "customers-api:reveal-id": ("post", REASON, True, (AccessVia.API, REVEAL)),
+    "propensity:offer-outcome": ("post", {"outcome": "interested"}, False, (AccessVia.PAGE, VIEW)),
+    "propensity-api:offer-outcome": ("post", {"outcome": "interested"}, True, (AccessVia.API, VIEW)),
 }
+# the other parts of a URL that names more than the customer
+EXTRA_KWARGS = {"propensity:offer-outcome": {"product_code": "WM-NBO"},
+                "propensity-api:offer-outcome": {"product_code": "WM-NBO"}}
 
 
 def _customer_keyed_names(patterns=None, namespace=""):
@@ -56,7 +62,9 @@ def test_each_customer_keyed_url_is_logged_and_never_cached(client_for, admin_us
     customer = CustomerFactory(home_branch=branch, full_name="欧阳娜娜", mobile="13812345678")
     method, body, as_json, expected = READS[name]
     client = client_for(admin_user)
-    url = reverse(name, kwargs={"customer_no": customer.customer_no})
+    if name in EXTRA_KWARGS:
+        ProductFactory(code="WM-NBO", kind="WEALTH")
+    url = reverse(name, kwargs={"customer_no": customer.customer_no, **EXTRA_KWARGS.get(name, {})})
     if body is None:
         response = getattr(client, method)(url)
     elif as_json:

@@ -14,7 +14,8 @@ from campaigns.selectors import campaign_get
 from campaigns.services.contacts import counter_offer_record
 from crm_site.parsers import StrictJSONParser
 from crm_site.permissions import HasRequiredPermissions
-from customers import selectors as customer_selectors
+from customers.models import AccessVia
+from customers.reading import customer_open
 
 from .. import selectors
 from . import serializers
@@ -58,7 +59,7 @@ class OfferOutcomeView(APIView):
                    responses={201: serializers.ContactResponseSerializer, 400: OpenApiResponse(
                        description="Unknown outcome."), 403: FORBIDDEN, 404: NOT_FOUND})
     def post(self, request: Request, customer_no: str, product_code: str) -> Response:
-        customer = customer_selectors.customer_get(customer_no=customer_no, user=request.user)
+        customer = customer_open(request, customer_no=customer_no, via=AccessVia.API)
         product = get_object_or_404(Product, code=product_code)
         body = serializers.OfferOutcomeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -180,6 +180,6 @@ def unconverted_load(*, params: dict, rates: Rates, customer_ids, accounts: bool
             FROM {transactions_from(customer_ids, "%(earliest)s")}
               AND {rates.to_base("t", "t.amount", local_day("t"))} IS NULL
             GROUP BY t.currency
-        """, ("transactions", "transaction_accounts", "amount"))  # noqa: S608
+        """, ("transactions", "transaction_accounts", "amount"))  # noqa: S608 - table names from the models, values as parameters
     return dict(sorted(report.items()))
 
