@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +31,10 @@ class TwoFactorMiddleware:
             if not self._open_before_enrolment(request.path):
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": _("Set up two-factor sign-in first.")}, status=403)
+                if request.headers.get("HX-Request"):
+                    # a part of a page (the counter bar of the enrolment page itself): nothing to swap in, rather
+                    # than the enrolment page drawn inside the part
+                    return HttpResponse(status=204)
                 return redirect("two-factor")
         return self.get_response(request)
 

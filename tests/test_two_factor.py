@@ -179,3 +179,12 @@ def test_a_misspelt_role_in_the_setting_fails_the_system_check(settings):
 
 def test_development_and_tests_require_no_code_by_default():
     assert settings.MFA_REQUIRED_ROLES == []
+
+
+def test_a_part_of_a_page_asked_for_before_enrolment_is_empty_not_the_enrolment_page(
+        client, manager, mfa_for_admins_and_managers):
+    log_in(client, "manager")
+    response = client.get("/counter/bar/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert client.get("/counter/bar/").status_code == 302  # a whole page still goes to the enrolment
