@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
@@ -184,9 +185,11 @@ def batch_process(*, batch_id: int, after_chunk: ChunkHook | None = None) -> Ing
         except BatchStatusError:
             logger.warning("ingest batch %s changed under this worker; leaving it", batch_id, exc_info=True)
         except Exception as exc:
-            logger.exception("ingest batch %s failed", batch_id)
+            # the exception's text can quote a row (a database error's DETAIL names the values): it goes to the
+            # batch, which only staff with the batch permission read; the log gets where it happened, not what
+            logger.error("ingest batch %s failed: %s at %s", batch_id, type(exc).__name__, _where(exc))
             _batch_fail(batch, _("Unexpected error, reported to the operators: %(error)s")
-                        % {"error": f"{type(exc).__name__}: {exc}"})
+                        % {"error": f"{type(exc).__name__}: {exc}"}, logged=True)
         else:
             _batch_finish(batch)
         return batch
@@ -210,8 +213,15 @@ def _batch_start(batch: IngestBatch) -> None:
         logger.info("ingest batch %s: attempt %s, starting", batch.pk, batch.attempts)
 
 
-def _batch_fail(batch: IngestBatch, message: str) -> None:
-    logger.warning("ingest batch %s failed: %s", batch.pk, message)
+def _where(exc: BaseException) -> str:
+    """file:line of the innermost frame of the exception: enough for an operator to find, nothing of the data."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+
+
+def _batch_fail(batch: IngestBatch, message: str, *, logged: bool = False) -> None:
+    if not logged:  # a file-level refusal of ours (encoding, header): its message quotes no row
+        logger.warning("ingest batch %s failed: %s", batch.pk, message)
     now = timezone.now()
     changes = {"error": message}
     if batch.replay_file:
@@ -289,7 +299,7 @@ def chunk_commit(batch: IngestBatch, write: Callable[[], None]) -> None:
             if attempt == CHUNK_ATTEMPTS or not isinstance(exc.__cause__, psycopg2.errors.TransactionRollbackError):
                 raise
             logger.warning("ingest batch %s: chunk %s rolled back (%s), trying again", batch.pk,
-                           batch.chunks_done + 1, exc)
+                           batch.chunks_done + 1, type(exc.__cause__).__name__)
             batch.refresh_from_db()
             time.sleep(0.2 * attempt)
 

@@ -173,6 +173,20 @@ def test_an_unexpected_error_fails_the_batch_with_its_message(account, monkeypat
     assert batch.finished_at is not None
 
 
+def test_an_unexpected_error_quoting_a_row_leaves_the_row_out_of_the_log(account, monkeypatch, caplog):
+    """A database error's DETAIL names the values of a row: the batch keeps it for staff, the log does not."""
+    def broken(*args, **kwargs):
+        raise RuntimeError('duplicate key value violates unique constraint DETAIL: Key (account_no)=(6222020000000099)')
+
+    monkeypatch.setattr("transactions.services.validation.chunk_validate", broken)
+    with caplog.at_level("DEBUG"):
+        batch = ingest(feed_text([row()]))
+    assert batch.status == BatchStatus.FAILED
+    assert "6222020000000099" in batch.error
+    assert "6222020000000099" not in caplog.text
+    assert f"ingest batch {batch.pk} failed: RuntimeError at " in caplog.text
+
+
 def test_a_missing_stored_file_fails_the_batch(account):
     batch = batch_from(feed_text([row()]))
     batch.file.delete(save=False)
