@@ -11,11 +11,15 @@ autocomplete look-ups) and the related-field list filters all follow the same sc
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .pii import looks_like_identifier
 
 
 class ScopedAdminMixin:
@@ -31,6 +35,22 @@ class ScopedAdminMixin:
 
     def get_queryset(self, request):
         return self.scope_rows(request, super().get_queryset(request))
+
+    def identifier_refused(self, request, search_term: str) -> bool:
+        """The admin's search box is a GET: an ID, mobile, card or account number searched for there would stay
+        in the address, the browser's history and the next Referer. Refuse it and point to the search page,
+        which posts (the message never repeats the number)."""
+        if not looks_like_identifier(search_term):
+            return False
+        messages.error(request, _("Search by ID, mobile, card or account number on the customer search page "
+                                  "(%(url)s): the admin's search would put the number in the address.")
+                       % {"url": reverse("teller:search")})
+        return True
+
+    def get_search_results(self, request, queryset, search_term):
+        if self.identifier_refused(request, search_term.strip()):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     def in_scope(self, request, obj) -> bool:
         if obj is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -99,3 +100,26 @@ def mask_card(first6: str, last4: str) -> str:
     if not first6 and not last4:
         return ""
     return f"{first6}******{last4}"
+
+
+# An identifier (resident ID, mobile, card or account number) has a long run of digits; a name has none, and
+# a customer number (letters then digits) is the key of the profile's own URL, so it is no secret.
+IDENTIFIER_SEPARATORS = re.compile(r"[\s\-()（）]")
+ID_NUMBER_SHAPE = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
+CUSTOMER_NO_SHAPE = re.compile(r"^[A-Z]{1,3}\d{4,}$")
+_DIGIT_RUN = re.compile(r"\d{6,}")
+
+
+def looks_like_identifier(query: str) -> bool:
+    """Whether a query could be an ID, mobile, card or account number: it must never go into a URL or a log."""
+    compact = IDENTIFIER_SEPARATORS.sub("", query or "").upper()
+    if CUSTOMER_NO_SHAPE.match(compact):
+        return False
+    return bool(_DIGIT_RUN.search(compact) or ID_NUMBER_SHAPE.match(compact.lstrip("+")))
+
+
+def query_for_display(query: str) -> str:
+    """The query as pages may echo it: an identifier-like one masked to its last 4 characters, as IDs are shown."""
+    if not looks_like_identifier(query):
+        return query
+    return mask_id_number(IDENTIFIER_SEPARATORS.sub("", query)[-4:])

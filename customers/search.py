@@ -27,29 +27,11 @@ from .models import Customer
 MAX_RESULTS = 20
 SIMILARITY_THRESHOLD = 0.3
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-_ID_NUMBER = re.compile(r"^\d{17}[\dX]$|^\d{15}$")
-_CUSTOMER_NO = re.compile(r"^[A-Z]{1,3}\d{4,}$")
-
-
-# An identifier (resident ID, mobile, card or account number) has a long run of digits; a name has none, and
-# a customer number (letters then digits) is the key of the profile's own URL, so it is no secret.
-_DIGIT_RUN = re.compile(r"\d{6,}")
-
-
-def looks_like_identifier(query: str) -> bool:
-    """Whether a query could be an ID, mobile, card or account number: it must never go into a URL or a log."""
-    compact = _SEPARATORS.sub("", query or "").upper()
-    if _CUSTOMER_NO.match(compact):
-        return False
-    return bool(_DIGIT_RUN.search(compact) or _ID_NUMBER.match(compact.lstrip("+")))
-
-
-def query_for_display(query: str) -> str:
-    """The query as pages may echo it: an identifier-like one masked to its last 4 characters, as IDs are shown."""
-    if not looks_like_identifier(query):
-        return query
-    return pii.mask_id_number(_SEPARATORS.sub("", query)[-4:])
+_SEPARATORS = pii.IDENTIFIER_SEPARATORS
+_ID_NUMBER = pii.ID_NUMBER_SHAPE
+_CUSTOMER_NO = pii.CUSTOMER_NO_SHAPE
+looks_like_identifier = pii.looks_like_identifier
+query_for_display = pii.query_for_display
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,8 @@ class CustomerAdmin(CustomerScopedAdminMixin, MergeViewsMixin, SimpleHistoryAdmi
         term = search_term.strip()
         if not term:
             return queryset, False
+        if self.identifier_refused(request, term):
+            return queryset.none(), False
         found = search.customers_search(query=term, base=queryset, limit=ADMIN_SEARCH_LIMIT)
         return queryset.filter(pk__in=[customer.pk for customer in found.customers]), False
 
