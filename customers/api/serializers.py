@@ -37,25 +37,6 @@ class SearchQuerySerializer(serializers.Serializer):
     )
 
 
-class CustomerSearchResultSerializer(serializers.Serializer):
-    customer_no = serializers.CharField(read_only=True)
-    full_name = serializers.CharField(read_only=True)
-    masked_id_number = serializers.CharField(read_only=True)
-    masked_mobile = serializers.CharField(read_only=True)
-    home_branch = BranchBriefSerializer(read_only=True)
-    age = serializers.IntegerField(read_only=True, allow_null=True)
-    tier = serializers.SerializerMethodField(help_text=_("Value tier (AAA…C); null until scores are computed."))
-
-    def get_tier(self, customer) -> str | None:
-        return None  # the scoring app fills this once scores exist
-
-
-class CustomerSearchSerializer(serializers.Serializer):
-    exact_identifier = serializers.BooleanField(
-        read_only=True, help_text=_("The query was an identifier that matched: open the profile directly."))
-    results = CustomerSearchResultSerializer(source="customers", many=True, read_only=True)
-
-
 # --- interactions ---------------------------------------------------------------------------
 
 

@@ -5,8 +5,6 @@ from . import views
 app_name = "customers-api"
 
 urlpatterns = [
-    path("", views.CustomerSearchView.as_view(), name="search"),
-    path("search/", views.CustomerSearchPostView.as_view(), name="search-post"),
     path("<str:customer_no>/interactions/", views.InteractionCreateView.as_view(), name="interaction-create"),
     path("<str:customer_no>/consents/", views.ConsentCreateView.as_view(), name="consent-create"),
     path("<str:customer_no>/contact/", views.ContactUpdateView.as_view(), name="contact-update"),

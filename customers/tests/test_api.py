@@ -113,8 +113,17 @@ def test_a_search_result_has_the_masked_identifiers_branch_age_and_tier(as_telle
         "masked_mobile": "138****5678",
         "home_branch": {"code": branch.code, "name": branch.name},
         "age": ouyang.age(),
-        "tier": None,
+        "tier": None,  # not scored yet
     }
+
+
+def test_a_search_result_carries_the_customers_tier_once_scored(as_teller, people):
+    from scoring.tests.factories import CustomerScoreFactory
+
+    CustomerScoreFactory(customer=people["ouyang"], tier="AA")
+    for response in (as_teller.get(SEARCH, {"q": "欧阳娜娜"}),
+                     as_teller.post(f"{SEARCH}search/", {"q": people["ouyang"].mobile}, format="json")):
+        assert response.json()["results"][0]["tier"] == "AA"
 
 
 def test_search_results_never_contain_a_full_id_number_mobile_or_email(as_teller, people):

@@ -197,3 +197,22 @@ class Customer360Serializer(serializers.Serializer):
     offers = OfferSerializer(many=True, read_only=True, help_text=_("Open counter offers to pitch (campaigns)."))
     next_best_offers = NextBestOfferSerializer(many=True, read_only=True, help_text=_(
         "Up to three products not held, by probability × value (propensity models), with reasons."))
+
+
+# --- search ---------------------------------------------------------------------------------
+
+class CustomerSearchResultSerializer(serializers.Serializer):
+    customer_no = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    masked_id_number = serializers.CharField(read_only=True)
+    masked_mobile = serializers.CharField(read_only=True)
+    home_branch = BranchBriefSerializer(read_only=True)
+    age = serializers.IntegerField(read_only=True, allow_null=True)
+    tier = serializers.CharField(read_only=True, allow_null=True,
+                                 help_text=_("Value tier (AAA…C); null until the customer's scores are computed."))
+
+
+class CustomerSearchSerializer(serializers.Serializer):
+    exact_identifier = serializers.BooleanField(
+        read_only=True, help_text=_("The query was an identifier that matched: open the profile directly."))
+    results = CustomerSearchResultSerializer(source="customers", many=True, read_only=True)

@@ -5,5 +5,7 @@ from . import views
 app_name = "teller-api"
 
 urlpatterns = [
+    path("", views.CustomerSearchView.as_view(), name="search"),
+    path("search/", views.CustomerSearchPostView.as_view(), name="search-post"),
     path("<str:customer_no>/", views.Customer360View.as_view(), name="customer-360"),
 ]
