@@ -208,10 +208,8 @@ def masked_name(full_name: str) -> str:
     return name[0] + "***"
 
 
-def lobby_branch(*, user, branch_code: str | None = None) -> Branch:
-    """The branch whose lobby the user may watch: their own, or (admins) the one they chose."""
-    if not user.has_perm("counter.view_lobby"):
-        raise CounterNotAllowed(_("Only branch staff may see the lobby board."))
+def _branch_chosen(*, user, branch_code: str | None) -> Branch:
+    """The branch a page of one branch shows: the one chosen among those the user sees, else their own."""
     if branch_code:
         branch = branches_visible_to(user=user).filter(code=branch_code[:16]).first()
         if branch is None:
@@ -221,6 +219,13 @@ def lobby_branch(*, user, branch_code: str | None = None) -> Branch:
     if profile is None:
         raise CounterNotFound(_("You are not on the staff of a branch."))
     return profile.branch
+
+
+def lobby_branch(*, user, branch_code: str | None = None) -> Branch:
+    """The branch whose lobby the user may watch: their own, or (admins) the one they chose."""
+    if not user.has_perm("counter.view_lobby"):
+        raise CounterNotAllowed(_("Only branch staff may see the lobby board."))
+    return _branch_chosen(user=user, branch_code=branch_code)
 
 
 def _minutes(delta: dt.timedelta) -> int:
@@ -347,15 +352,7 @@ def stats_branch(*, user, branch_code: str | None = None) -> Branch:
     """The branch whose counter statistics the user may see: managers their own, admins any."""
     if not user.has_perm("counter.view_counter_stats"):
         raise CounterNotAllowed(_("Only branch managers and admins may see the counter statistics."))
-    if branch_code:
-        branch = branches_visible_to(user=user).filter(code=branch_code[:16]).first()
-        if branch is None:
-            raise CounterNotFound(_("There is no such branch."))
-        return branch
-    profile = staff_profile_get(user=user)
-    if profile is None:
-        raise CounterNotFound(_("You are not on the staff of a branch."))
-    return profile.branch
+    return _branch_chosen(user=user, branch_code=branch_code)
 
 
 def counter_stats(*, branch: Branch, day: dt.date) -> dict:
