@@ -7,11 +7,13 @@ import datetime as dt
 from celery import shared_task
 from celery.signals import worker_ready
 
-from .services.ingest import TRANSIENT_DB_ERRORS, batch_process
+from crm_site.retry import TRANSIENT_DB_ERRORS
+
+from .services.ingest import INGEST_BATCH_TASK, batch_process
 from .services.sweep import batches_sweep
 
 
-@shared_task(name="transactions.ingest_batch", acks_late=True, ignore_result=True, max_retries=5,
+@shared_task(name=INGEST_BATCH_TASK, acks_late=True, ignore_result=True, max_retries=5,
              autoretry_for=TRANSIENT_DB_ERRORS, retry_backoff=5, retry_backoff_max=300, retry_jitter=True)
 def ingest_batch(batch_id: int) -> None:
     """Load (or resume, or replay into) one ingest batch."""

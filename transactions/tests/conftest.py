@@ -31,10 +31,10 @@ def no_broker(request, monkeypatch):
     sent = []
     if "real_broker" in request.fixturenames:
         return sent
-    monkeypatch.setattr("transactions.tasks.ingest_batch.apply_async",
-                        lambda args=None, **kwargs: sent.append(("transactions.ingest_batch", args)))
-    monkeypatch.setattr("transactions.services.ingest.current_app.send_task",
-                        lambda name, args=None, kwargs=None, **options: sent.append((name, kwargs)))
+    # both nudges go by task name: the ingest with the batch id in args, the score refresh with kwargs
+    monkeypatch.setattr("transactions.services.ingest.queueing.current_app.send_task",
+                        lambda name, args=None, kwargs=None, **options:
+                        sent.append((name, args if kwargs is None else kwargs)))
     return sent
 
 

@@ -21,8 +21,11 @@ def feed_file(tmp_path):
 @pytest.fixture
 def worker_inline(monkeypatch):
     """A stand-in worker: the task runs the service in this process as soon as it is queued."""
-    monkeypatch.setattr("transactions.tasks.ingest_batch.apply_async",
-                        lambda args=None, **kwargs: batch_process(batch_id=args[0]))
+    def send_task(name, args=None, kwargs=None, **options):
+        if name == "transactions.ingest_batch":
+            batch_process(batch_id=args[0])
+
+    monkeypatch.setattr("transactions.services.ingest.queueing.current_app.send_task", send_task)
 
 
 @pytest.mark.django_db

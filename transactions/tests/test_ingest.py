@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import AccountFactory
+from crm_site.locks import advisory_lock
 from transactions.models import BatchStatus, BatchStatusError, IngestBatch, Transaction
 from transactions.services import batch_process
 from transactions.services.ingest import LOCK_CLASS, scores_refresh_request
@@ -95,7 +96,7 @@ def test_a_broker_error_on_the_score_refresh_does_not_fail_the_batch(account, mo
     def broker_down(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr("transactions.services.ingest.current_app.send_task", broker_down)
+    monkeypatch.setattr("transactions.services.ingest.queueing.current_app.send_task", broker_down)
     batch = batch_from(feed_text([row()]))
     with django_capture_on_commit_callbacks(execute=True):
         batch_process(batch_id=batch.pk)
@@ -142,13 +143,11 @@ def test_a_batch_locked_by_another_worker_is_left_alone(account):
     other = psycopg2.connect(**{key: value for key, value in connection.get_connection_params().items()
                                 if key != "cursor_factory"})
     try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, batch.pk])
-        assert batch_process(batch_id=batch.pk) is None
-        batch.refresh_from_db()
-        assert (batch.status, batch.received) == (BatchStatus.QUEUED, 0)
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, batch.pk])
+        with advisory_lock(LOCK_CLASS, batch.pk, connection=other) as locked:
+            assert locked
+            assert batch_process(batch_id=batch.pk) is None
+            batch.refresh_from_db()
+            assert (batch.status, batch.received) == (BatchStatus.QUEUED, 0)
     finally:
         other.close()
     assert batch_process(batch_id=batch.pk).status == BatchStatus.DONE

@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
+from crm_site.locks import advisory_lock
 from transactions import tasks
 from transactions.models import BatchStatus, IngestBatch
 from transactions.services import batch_process, batches_sweep
@@ -60,10 +61,10 @@ def test_a_running_batch_a_live_worker_holds_is_never_requeued_however_quiet(acc
     other = psycopg2.connect(**{key: value for key, value in connection.get_connection_params().items()
                                 if key != "cursor_factory"})
     try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, batch.pk])
-        started = tasks.sweep_stuck_batches.apply(kwargs={"worker_started": True})
-        result = batches_sweep()
+        with advisory_lock(LOCK_CLASS, batch.pk, connection=other) as locked:
+            assert locked
+            started = tasks.sweep_stuck_batches.apply(kwargs={"worker_started": True})
+            result = batches_sweep()
     finally:
         other.close()
     assert started.successful()
@@ -118,9 +119,9 @@ def test_the_sweeper_leaves_a_running_batch_a_worker_still_holds(account):
     other = psycopg2.connect(**{key: value for key, value in connection.get_connection_params().items()
                                 if key != "cursor_factory"})
     try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, batch.pk])
-        result = batches_sweep()
+        with advisory_lock(LOCK_CLASS, batch.pk, connection=other) as locked:
+            assert locked
+            result = batches_sweep()
     finally:
         other.close()
     assert (result.requeued, result.busy) == ([], [batch.pk])
@@ -133,7 +134,7 @@ def test_the_sweeper_keeps_trying_while_the_broker_is_down(account, monkeypatch)
     def broker_down(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.ingest_batch, "apply_async", broker_down)
+    monkeypatch.setattr("transactions.services.ingest.queueing.current_app.send_task", broker_down)
     result = batches_sweep()
     assert (result.requeued, result.unreachable) == ([], [batch.pk])
     batch.refresh_from_db()
@@ -155,7 +156,7 @@ def test_with_the_broker_unreachable_an_upload_is_still_recorded_as_queued(accou
     def broker_down(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.ingest_batch, "apply_async", broker_down)
+    monkeypatch.setattr("transactions.services.ingest.queueing.current_app.send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         batch = batch_from(feed_text([row()]))
     assert len(callbacks) == 1

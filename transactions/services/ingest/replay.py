@@ -1,5 +1,8 @@
 """Replay: a corrected file of a batch's rejected rows, loaded against the same batch.
 
+Requested here (`batch_replay_request`) and run by the same worker as a first load: `processing.batch_process`
+calls `replay_run` when the batch has a replay file, with the same lock, chunks and counts.
+
 The file is the rejected-rows download (row_number, the feed columns, reasons) with the values
 fixed. Each row names its rejected row by row_number; a row that now loads moves from `rejected`
 to `inserted` or `duplicates` (the rejected row is kept, marked `replayed_at`), one that still
@@ -23,8 +26,11 @@ from psycopg2.extras import execute_values
 from transactions.exceptions import BatchNotReplayable
 from transactions.models import BatchStatus, IngestBatch, RejectedRow
 
-from . import fileformat, load
-from .ingest import ChunkHook, batch_queue, chunk_commit, chunks_checked, file_open, progress_record
+from .. import fileformat, load
+from .chunks import ChunkHook, chunk_commit, file_open
+from .pipeline import chunks_checked
+from .progress import progress_record
+from .queueing import batch_queue
 
 
 def batch_replay_request(*, batch: IngestBatch, file: File, file_name: str,
