@@ -6,8 +6,6 @@ import logging
 from functools import partial
 from urllib.parse import urlencode
 
-import kombu.exceptions
-import redis.exceptions
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm_site.admin_tools import AllRowsAdminMixin, ReadOnlyAdminMixin
+from crm_site.retry import BROKER_ERRORS
 from customers.admin import CustomerScopedAdminMixin
 
 from . import services
@@ -26,7 +25,6 @@ from .models import CustomerScore, RunKind, ScoreRun
 from .tasks import process_run
 
 logger = logging.getLogger(__name__)
-BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
 
 
 def _dashboard_url(branch_code: str) -> str:

@@ -8,9 +8,11 @@ import time
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from crm_site.locks import advisory_lock, advisory_xact_lock
 
 from . import compute, store
 from .models import RunKind, RunStatus, ScoreRun
@@ -29,15 +31,8 @@ class RefreshBusy(Exception):
 
 @contextlib.contextmanager
 def refresh_lock() -> Iterator[bool]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK_KEY])
-        acquired = cursor.fetchone()[0]
-    try:
+    with advisory_lock(REFRESH_LOCK_KEY) as acquired:
         yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK_KEY])
 
 
 def score_run_create(*, kind: str, as_of=None, customer_ids: Iterable[int] | None = None,
@@ -58,8 +53,7 @@ def score_run_for_batch(*, customer_ids: Iterable[int], batch_id: int | None) ->
     once it has claimed a run (score_run_process), so none joins too late to be scored.
     """
     ids = sorted({int(i) for i in customer_ids})
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COALESCE_LOCK_KEY])
+    advisory_xact_lock(COALESCE_LOCK_KEY)
     if batch_id is not None:
         existing = (ScoreRun.objects.filter(Q(batch_id=batch_id) | Q(batch_ids__contains=[batch_id]),
                                             kind=RunKind.INCREMENTAL)
@@ -159,9 +153,3 @@ def runs_to_requeue() -> list[int]:
         if not free:
             return []  # a refresh is running right now: let it finish first
         return list(candidates.values_list("pk", flat=True))
-
-
-def queue_run(run: ScoreRun) -> None:
-    from .tasks import process_run
-
-    transaction.on_commit(lambda: process_run.delay(run.pk))

@@ -14,6 +14,7 @@ from accounts.models import Account, Card, Product
 from branches import services as branch_services
 from branches.models import Branch, StaffProfile
 from campaigns.models import Campaign, CampaignRecipient
+from crm_site.locks import advisory_xact_lock
 from customers.models import ConsentRecord, Customer
 from scoring import services as scoring_services
 from scoring.models import CustomerScore, RunKind
@@ -30,7 +31,7 @@ from .propensity import demo_propensity_ensure
 from .reference import BRANCHES
 from .staff import _products_ensure, _staff_ensure, _staff_present
 
-LOCK_ID = 0x5EED_DE30  # pg_advisory_xact_lock key: two seeds at once take turns
+LOCK_ID = 0x5EED_DE30  # advisory_xact_lock key: two seeds at once take turns
 
 
 @dataclass
@@ -70,8 +71,7 @@ def demo_seed(*, customers: int = 5000, seed: int = 42, if_empty: bool = False,
     now = now or timezone.now()
     result = DemoSeedResult(logins_file=logins_path())
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+        advisory_xact_lock(LOCK_ID)
         if if_empty and Customer.objects.exists():
             result.present = True
             result.logins = _staff_present()

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 from django.utils import timezone
 
+from crm_site.locks import advisory_lock
 from customers.tests.factories import CustomerFactory
 from scoring import services, tasks
 from scoring.models import CustomerScore, RunKind, RunStatus, ScoreRun
@@ -103,16 +104,14 @@ def test_two_refreshes_never_run_at_once(population):
     run = services.score_run_create(kind=RunKind.FULL, as_of=AS_OF)
     other = connections.create_connection("default")
     try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [services.REFRESH_LOCK_KEY])
-        with pytest.raises(services.RefreshBusy):
-            services.score_run_process(run_id=run.pk)
-        run.refresh_from_db()
-        assert run.status == RunStatus.QUEUED
-        assert not CustomerScore.objects.exists()
+        with advisory_lock(services.REFRESH_LOCK_KEY, connection=other) as locked:
+            assert locked
+            with pytest.raises(services.RefreshBusy):
+                services.score_run_process(run_id=run.pk)
+            run.refresh_from_db()
+            assert run.status == RunStatus.QUEUED
+            assert not CustomerScore.objects.exists()
     finally:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [services.REFRESH_LOCK_KEY])
         other.close()
 
     services.score_run_process(run_id=run.pk)
