@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 from crm_site.exceptions import Conflict, DomainError
@@ -18,10 +20,9 @@ class CampaignInvalid(DomainError):
 class CampaignStatusError(Conflict):
     """A status change the campaign's pipeline does not allow, or another request changed it first."""
 
-    def __init__(self, current: str, wanted: str):
-        from .models import CampaignStatus
-
-        labels = dict(CampaignStatus.choices)
+    def __init__(self, current: str, wanted: str, *, labels: Iterable[tuple[str, str]]):
+        """`labels`: the statuses' (value, label) pairs, CampaignStatus.choices (this module is below the models)."""
+        labels = dict(labels)
         super().__init__(_("The campaign is %(current)s; it cannot become %(wanted)s.")
                          % {"current": labels.get(current, current), "wanted": labels.get(wanted, wanted)})
         self.current = current

@@ -159,8 +159,8 @@ class Campaign(models.Model):
         Of two requests racing (two approvals, a launch and a cancel), exactly one wins.
         """
         changes.setdefault("updated_at", timezone.now())
-        status_transition(self, status, refuse=lambda current, wanted: CampaignStatusError(current or self.status,
-                                                                                           wanted), **changes)
+        status_transition(self, status, refuse=lambda current, wanted: CampaignStatusError(
+            current or self.status, wanted, labels=CampaignStatus.choices), **changes)
 
     @property
     def is_editable(self) -> bool:

@@ -20,6 +20,7 @@ from crm_site.exceptions import NotFound
 from customers.models import Customer
 
 from . import audience as audience_module
+from .fields import channels_clean, frequency_cap_value
 from .models import (
     EXCLUSION_REASONS,
     Campaign,
@@ -116,8 +117,6 @@ def campaign_preview(*, user, product: Product, channels: list[str], audience: d
                      frequency_cap: int | None = None, sample_size: int = 20, now: dt.datetime | None = None,
                      scope_branch: Branch | None = None) -> dict:
     """DESIGN §7's preview for a campaign being drafted (the launch uses the same query)."""
-    from .services.campaigns import channels_clean, frequency_cap_value
-
     scope = user_scope(user=user)
     cleaned = audience_module.audience_clean(audience, scope=scope.branch)
     return audience_module.audience_preview(

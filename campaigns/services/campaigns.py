@@ -11,7 +11,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from functools import partial
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime, parse_time
@@ -22,8 +21,9 @@ from crm_site.bounds import date_range_message, datetime_in_range
 from crm_site.exceptions import NotAllowed, NotFound
 
 from ..audience import audience_clean
-from ..exceptions import CampaignInvalid
-from ..models import Campaign, CampaignChannel, CampaignRecipient, CampaignStatus, RecipientStatus, SkipReason
+from ..exceptions import CampaignInvalid, CampaignStatusError
+from ..fields import channels_clean, frequency_cap_value
+from ..models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus, SkipReason
 from ..rendering import messages_clean, messages_missing
 from ..selectors import Scope, campaign_in_scope, user_scope
 from .queueing import campaign_queue
@@ -31,35 +31,6 @@ from .queueing import campaign_queue
 FIELDS = ("name", "product", "channels", "messages", "audience", "holdout_share", "send_at", "quiet_start",
           "quiet_end", "frequency_cap", "conversion_window_days")
 MAX_HOLDOUT = Decimal("0.5")
-
-
-def channels_clean(channels: object) -> list[str]:
-    if not isinstance(channels, list | tuple) or not channels:
-        raise CampaignInvalid(_("Choose at least one channel."), field="channels")
-    result = []
-    for code in channels:
-        code = code.strip().upper() if isinstance(code, str) else code
-        if code not in CampaignChannel.values:
-            raise CampaignInvalid(_("Unknown channel %(code)s; choose from %(codes)s.")
-                                  % {"code": code, "codes": ", ".join(CampaignChannel.values)}, field="channels")
-        if code not in result:
-            result.append(code)
-    return result
-
-
-def frequency_cap_value(value: object) -> int:
-    """A campaign's cap as given (None or "": the bank's default)."""
-    if value in (None, ""):
-        return settings.CAMPAIGN_FREQUENCY_CAP_DEFAULT
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise CampaignInvalid(_("A whole number from 1 to 100."), field="frequency_cap")
-    try:
-        number = int(value)
-    except ValueError as exc:
-        raise CampaignInvalid(_("A whole number from 1 to 100."), field="frequency_cap") from exc
-    if not 1 <= number <= 100:
-        raise CampaignInvalid(_("A whole number from 1 to 100."), field="frequency_cap")
-    return number
 
 
 def _product(value: object) -> Product:
@@ -212,9 +183,7 @@ def campaign_update(*, campaign: Campaign, user, data: dict) -> Campaign:
 
 
 def raise_status(campaign: Campaign, wanted: str):
-    from ..exceptions import CampaignStatusError
-
-    raise CampaignStatusError(campaign.status, wanted)
+    raise CampaignStatusError(campaign.status, wanted, labels=CampaignStatus.choices)
 
 
 @transaction.atomic

@@ -1,26 +1,28 @@
 """Nudging the workers. A broker error is logged, never raised: the rows are the work, and the
-sweeper (services.sweep) queues again whatever a lost message left behind (DESIGN §9)."""
+sweeper (services.sweep) queues again whatever a lost message left behind (DESIGN §9).
+
+Tasks are sent by name (`current_app.send_task`), so the services import no task module:
+`campaigns.tasks` imports the services and registers its tasks under the names below.
+"""
 
 from __future__ import annotations
 
 import logging
 
-import kombu.exceptions
-import redis.exceptions
+from celery import current_app
+
+from crm_site.retry import BROKER_ERRORS
 
 logger = logging.getLogger(__name__)
 
-BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError)
-STEPS = ("fanout", "send", "results")
+TASK_NAMES = {"fanout": "campaigns.fanout", "send": "campaigns.send", "results": "campaigns.recompute_results"}
+DRAIN_OUTBOX_TASK = "campaigns.drain_outbox"
 
 
 def campaign_queue(*, step: str, campaign_id: int, countdown: float | None = None) -> bool:
-    from campaigns import tasks
-
-    task = {"fanout": tasks.fanout_campaign, "send": tasks.send_campaign,
-            "results": tasks.recompute_results}[step]
+    name = TASK_NAMES[step]
     try:
-        task.apply_async(kwargs={"campaign_id": campaign_id}, countdown=countdown)
+        current_app.send_task(name, kwargs={"campaign_id": campaign_id}, countdown=countdown)
     except BROKER_ERRORS:
         logger.warning("campaign %s: %s could not be queued (broker unreachable); the sweeper will queue it",
                        campaign_id, step, exc_info=True)
@@ -29,10 +31,8 @@ def campaign_queue(*, step: str, campaign_id: int, countdown: float | None = Non
 
 
 def outbox_drain_queue() -> bool:
-    from campaigns import tasks
-
     try:
-        tasks.drain_outbox.apply_async()
+        current_app.send_task(DRAIN_OUTBOX_TASK)
     except BROKER_ERRORS:
         logger.warning("the outbox drain could not be queued; beat runs it every minute", exc_info=True)
         return False
