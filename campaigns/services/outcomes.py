@@ -13,6 +13,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crm_site.exceptions import Conflict, NotAllowed
@@ -81,6 +82,4 @@ def recipient_outcome_record(*, recipient: CampaignRecipient, outcome: str, by, 
 
 
 def by_language() -> str:
-    from django.utils.translation import get_language
-
     return get_language() or "zh-hans"

@@ -23,7 +23,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import Account
 from crm_site.exceptions import NotAllowed
 
 from ..models import EXCLUSION_REASONS, Campaign, CampaignRecipient, CampaignResult, CampaignStatus, RecipientStatus
@@ -62,8 +64,6 @@ COUNTS = {
 
 def conversions_update(*, campaign: Campaign) -> int:
     """Set (or clear) converted_at on the campaign's contacted and holdout recipients, set-wise."""
-    from accounts.models import Account
-
     start = campaign.started_at or campaign.launched_at
     if start is None:
         return 0
@@ -146,6 +146,4 @@ def campaign_results_refresh(*, campaign: Campaign, user) -> None:
 
 
 def _not_allowed() -> str:
-    from django.utils.translation import gettext as _
-
     return _("You may not refresh this campaign's results.")
