@@ -164,14 +164,16 @@ def campaign_prediction(*, campaign_id: int) -> dict | None:
     return {"model_version": version, **groups, "deciles": [d for d in deciles.values() if d["size"]]}
 
 
-def audience_expectation(*, product: Product, customer_ids_sql: str, params: list, scope_branch_id: int | None) -> dict:
+def audience_expectation(*, product: Product, customer_ids_sql: str, params: dict, scope_branch_id: int | None) -> dict:
     """Expected conversions of an audience (sum of probabilities) and of a random audience of the same size
-    (its size × the average probability of every scored customer in scope)."""
+    (its size × the average probability of every scored customer in scope). customer_ids_sql takes named
+    parameters (`params`), as the audience's SQL does."""
     table = PropensityScore._meta.db_table
     customers = Customer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*), COALESCE(sum(s.probability), 0), count(s.id) FROM ({customer_ids_sql}) AS e "  # noqa: S608 - table names from the models, values as parameters
-                       f"LEFT JOIN {table} s ON s.customer_id = e.id AND s.product_id = %s", [*params, product.pk])
+                       f"LEFT JOIN {table} s ON s.customer_id = e.id AND s.product_id = %(expectation_product_id)s",
+                       {**params, "expectation_product_id": product.pk})
         size, expected, scored = cursor.fetchone()
         cursor.execute(f"SELECT COALESCE(avg(s.probability), 0) FROM {table} s "  # noqa: S608 - table names from the models, values as parameters
                        f"JOIN {customers} c ON c.id = s.customer_id "
