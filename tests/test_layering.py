@@ -13,17 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORS = (
-    "branches",
-    "customers",
-    "accounts",
-    "transactions",
-    "scoring",
-    "campaigns",
-    "propensity",
-    "counter",
-    "teller",
-)
+# bottom to top
+FLOORS = ("branches", "customers", "accounts", "transactions", "scoring", "campaigns", "propensity", "counter",
+          "teller")
 GROUND = "crm_site"
 # the root URLconf mounts every app's URLs (and the two-factor login form)
 GROUND_MAY_IMPORT_APPS = {Path("crm_site/urls.py")}
