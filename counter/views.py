@@ -30,6 +30,11 @@ def _bar_context(request, error: str | None = None, notice: str | None = None) -
             "has_branch": branch_id is not None, "error": error, "notice": notice}
 
 
+def _teller_post(view):
+    """A button of the counter bar: a signed-in member of staff who may call tickets, by POST."""
+    return login_required(permission_required("counter.call_ticket", raise_exception=True)(require_POST(view)))
+
+
 def _bar(request, status: int = 200, *, error: str | None = None, notice: str | None = None) -> HttpResponse:
     """The bar again (htmx); without htmx, back to the counter page with the message."""
     if request.htmx:
@@ -39,6 +44,15 @@ def _bar(request, status: int = 200, *, error: str | None = None, notice: str | 
     elif notice:
         messages.info(request, notice)
     return redirect("counter:home")
+
+
+def _bar_after(request, change, **arguments) -> HttpResponse:
+    """Run a service that changes the teller's counter or ticket, then answer the bar (a refusal's message in it)."""
+    try:
+        change(**arguments, user=request.user)
+    except DomainError as exc:
+        return _bar(request, exc.status_code, error=exc.message)
+    return _bar(request)
 
 
 @login_required
@@ -56,37 +70,23 @@ def bar(request):
     return render(request, "counter/_bar.html", _bar_context(request))
 
 
-@login_required
-@permission_required("counter.call_ticket", raise_exception=True)
-@require_POST
+@_teller_post
 def bar_open(request):
     form = forms.CounterChoiceForm(request.POST)
     if not form.is_valid():
         return _bar(request, 400, error=_("Choose a counter."))
-    try:
-        services.counter_open(counter_id=form.cleaned_data["counter"], user=request.user)
-    except DomainError as exc:
-        return _bar(request, exc.status_code, error=exc.message)
-    return _bar(request)
+    return _bar_after(request, services.counter_open, counter_id=form.cleaned_data["counter"])
 
 
-@login_required
-@permission_required("counter.call_ticket", raise_exception=True)
-@require_POST
+@_teller_post
 def bar_close(request):
     counter = selectors.counter_of_teller(user=request.user)
     if counter is None:
         return _bar(request)
-    try:
-        services.counter_close(counter_id=counter.pk, user=request.user)
-    except DomainError as exc:
-        return _bar(request, exc.status_code, error=exc.message)
-    return _bar(request)
+    return _bar_after(request, services.counter_close, counter_id=counter.pk)
 
 
-@login_required
-@permission_required("counter.call_ticket", raise_exception=True)
-@require_POST
+@_teller_post
 def bar_call_next(request):
     counter = selectors.counter_of_teller(user=request.user)
     if counter is None:
@@ -107,17 +107,11 @@ def bar_call_next(request):
     return redirect(url)
 
 
-@login_required
-@permission_required("counter.call_ticket", raise_exception=True)
-@require_POST
+@_teller_post
 def bar_ticket_action(request, number: str, action: str):
     if action not in services.ACTIONS:
         raise Http404
-    try:
-        services.ticket_act(number=number, action=action, user=request.user)
-    except DomainError as exc:
-        return _bar(request, exc.status_code, error=exc.message)
-    return _bar(request)
+    return _bar_after(request, services.ticket_act, number=number, action=action)
 
 
 # --- the lobby board ---------------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework.exceptions import NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,9 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        # an address no API view takes (an unknown path, a customer number longer than any): DRF's JSON answer
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return error_response(request, status=404, title=_("Page not found"),
                           message=_("There is no such page, or what it showed no longer exists (a customer "
                                     "number merged into another, a campaign deleted). Check the address or "

@@ -79,10 +79,14 @@ class ContactTime(models.TextChoices):
     EVENING = "EVENING", _("Evening")
 
 
+# the longest customer number: the column, and the URLs that name a profile (customers.converters)
+CUSTOMER_NO_MAX_LENGTH = 32
+
+
 class Customer(models.Model):
     """The unified profile: one row per person, fed by the channel systems."""
 
-    customer_no = models.CharField(_("customer number"), max_length=32, unique=True)
+    customer_no = models.CharField(_("customer number"), max_length=CUSTOMER_NO_MAX_LENGTH, unique=True)
     full_name = models.CharField(_("full name"), max_length=100)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=200, blank=True, editable=False)
     name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, editable=False)

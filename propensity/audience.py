@@ -86,7 +86,7 @@ def _narrow(qs: QuerySet, value: dict) -> QuerySet:
     return qs.filter(Exists(scores))
 
 
-def _expectation(*, product: Product, customer_ids_sql: str, params: list, scope_branch_id: int | None) -> dict | None:
+def _expectation(*, product: Product, customer_ids_sql: str, params: dict, scope_branch_id: int | None) -> dict | None:
     if not PropensityModel.objects.filter(product=product, is_current=True).exists():
         return None
     return audience_expectation(product=product, customer_ids_sql=customer_ids_sql, params=params,

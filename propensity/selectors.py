@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,26 +52,46 @@ class Offer:
     weak: bool
 
 
+def _offer_scores(*, customer_ids, now: dt.datetime):
+    """The current models' scores of these customers for active products each does not hold and has not
+    declined or taken in the last OFFER_REST: one query, products and models joined."""
+    held = (Account.objects.filter(customer_id=OuterRef("customer_id"), product_id=OuterRef("product_id"))
+            .exclude(status=AccountStatus.CLOSED))
+    resting = ContactResponse.objects.filter(
+        customer_id=OuterRef("customer_id"), product_id=OuterRef("product_id"), contacted_at__gte=now - OFFER_REST,
+        outcome__in=[OfferOutcome.DECLINED, OfferOutcome.CONVERTED])
+    return (PropensityScore.objects.filter(customer_id__in=customer_ids, product__active=True,
+                                           model__is_current=True)
+            .exclude(Exists(held)).exclude(Exists(resting))
+            .select_related("product", "model"))
+
+
+def _offer(score: PropensityScore) -> Offer:
+    value = product_value(score.product)
+    code, label = band(score.decile)
+    return Offer(product=score.product, probability=score.probability, decile=score.decile, band=code,
+                 band_label=label, expected_value=(Decimal(str(score.probability)) * value).quantize(Decimal("0.01")),
+                 reasons=reasons_text(score.reasons), model_version=score.model.version, weak=is_weak(score.model))
+
+
+def _ranked(offers: list[Offer]) -> list[Offer]:
+    """Best first: probability × the product's value, then probability, then the product code."""
+    return sorted(offers, key=lambda o: (-o.expected_value, -o.probability, o.product.code))
+
+
 def next_best_offers(*, customer: Customer, now: dt.datetime | None = None, limit: int = OFFERS_SHOWN) -> list[Offer]:
     """The top products the customer does not hold, by probability × the product's value, with their reasons."""
-    now = now or timezone.now()
-    held = Account.objects.filter(customer=customer).exclude(status=AccountStatus.CLOSED).values("product_id")
-    resting = ContactResponse.objects.filter(
-        customer=customer, contacted_at__gte=now - OFFER_REST,
-        outcome__in=[OfferOutcome.DECLINED, OfferOutcome.CONVERTED]).values("product_id")
-    scores = (PropensityScore.objects.filter(customer=customer, product__active=True, model__is_current=True)
-              .exclude(product_id__in=held).exclude(product_id__in=resting)
-              .select_related("product", "model"))
-    offers = []
-    for score in scores:
-        value = product_value(score.product)
-        code, label = band(score.decile)
-        offers.append(Offer(product=score.product, probability=score.probability, decile=score.decile, band=code,
-                            band_label=label, expected_value=(Decimal(str(score.probability)) * value).quantize(
-                                Decimal("0.01")), reasons=reasons_text(score.reasons),
-                            model_version=score.model.version, weak=is_weak(score.model)))
-    offers.sort(key=lambda o: (-o.expected_value, -o.probability, o.product.code))
-    return offers[:limit]
+    scores = _offer_scores(customer_ids=[customer.pk], now=now or timezone.now())
+    return _ranked([_offer(score) for score in scores])[:limit]
+
+
+def top_offers(*, customer_ids: list[int], now: dt.datetime | None = None) -> dict[int, Offer]:
+    """Customer id -> the first of their next_best_offers (the one the 360 page shows first), for a page of
+    customers in one query; customers with no offer are left out."""
+    by_customer: dict[int, list[Offer]] = {}
+    for score in _offer_scores(customer_ids=customer_ids, now=now or timezone.now()):
+        by_customer.setdefault(score.customer_id, []).append(_offer(score))
+    return {customer_id: _ranked(offers)[0] for customer_id, offers in by_customer.items()}
 
 
 def is_weak(model: PropensityModel) -> bool:
@@ -164,14 +184,16 @@ def campaign_prediction(*, campaign_id: int) -> dict | None:
     return {"model_version": version, **groups, "deciles": [d for d in deciles.values() if d["size"]]}
 
 
-def audience_expectation(*, product: Product, customer_ids_sql: str, params: list, scope_branch_id: int | None) -> dict:
+def audience_expectation(*, product: Product, customer_ids_sql: str, params: dict, scope_branch_id: int | None) -> dict:
     """Expected conversions of an audience (sum of probabilities) and of a random audience of the same size
-    (its size × the average probability of every scored customer in scope)."""
+    (its size × the average probability of every scored customer in scope). customer_ids_sql takes named
+    parameters (`params`), as the audience's SQL does."""
     table = PropensityScore._meta.db_table
     customers = Customer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*), COALESCE(sum(s.probability), 0), count(s.id) FROM ({customer_ids_sql}) AS e "  # noqa: S608 - table names from the models, values as parameters
-                       f"LEFT JOIN {table} s ON s.customer_id = e.id AND s.product_id = %s", [*params, product.pk])
+                       f"LEFT JOIN {table} s ON s.customer_id = e.id AND s.product_id = %(expectation_product_id)s",
+                       {**params, "expectation_product_id": product.pk})
         size, expected, scored = cursor.fetchone()
         cursor.execute(f"SELECT COALESCE(avg(s.probability), 0) FROM {table} s "  # noqa: S608 - table names from the models, values as parameters
                        f"JOIN {customers} c ON c.id = s.customer_id "

@@ -7,5 +7,6 @@ app_name = "propensity"
 urlpatterns = [
     path("models/", views.model_list, name="model-list"),
     path("models/<str:product_code>/", views.model_card, name="model-card"),
-    path("customers/<str:customer_no>/offers/<str:product_code>/outcome/", views.offer_outcome, name="offer-outcome"),
+    path("customers/<customer_no:customer_no>/offers/<str:product_code>/outcome/", views.offer_outcome,
+         name="offer-outcome"),
 ]

@@ -12,7 +12,7 @@ from campaigns.selectors import campaigns_awaiting_approval, offers_for_customer
 from customers import selectors as customer_selectors
 from customers.access import unusual_access
 from customers.models import Customer
-from propensity.selectors import next_best_offers
+from propensity.selectors import next_best_offers, top_offers
 from scoring import explain as score_explain
 from scoring import selectors as score_selectors
 from transactions import selectors as transaction_selectors
@@ -72,6 +72,14 @@ def tiers_attach(*, customers: list[Customer]) -> None:
     tiers = score_selectors.tiers_for_customers(customer_ids=[c.pk for c in customers])
     for customer in customers:
         customer.tier = tiers.get(customer.pk)
+
+
+def top_offers_attach(*, customers: list[Customer]) -> None:
+    """Each customer's top next-best offer as `customer.top_offer` (the one the 360 page shows first; None when
+    there is none), for a page of search results: one query."""
+    offers = top_offers(customer_ids=[c.pk for c in customers]) if customers else {}
+    for customer in customers:
+        customer.top_offer = offers.get(customer.pk)
 
 
 def customer_360(*, customer: Customer) -> dict:

@@ -9,12 +9,15 @@ import json
 
 import pytest
 from axes.models import AccessAttempt
-from django.urls import reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.tests.factories import AccountFactory, ProductFactory
 from campaigns.models import Campaign
 from campaigns.tests.factories import MESSAGES
-from customers.models import ConsentRecord, Interaction
+from customers.converters import CustomerNoConverter
+from customers.models import CUSTOMER_NO_MAX_LENGTH, ConsentRecord, Customer, Interaction
 from customers.tests.factories import CustomerFactory
 from transactions.models import IngestBatch
 
@@ -158,6 +161,42 @@ def test_nul_in_an_api_query_is_a_json_400_and_in_a_path_a_404(api_client, admin
         response = api_client.get(url)
         assert response.status_code == 404, url
         assert "NUL" in response.json()["detail"]
+
+
+def _customer_patterns(resolver=None, prefix=""):
+    """Every URL pattern of the site with a customer_no part: (route, its converter)."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _customer_patterns(entry, route)
+        elif "customer_no" in getattr(entry.pattern, "converters", {}):
+            yield route, entry.pattern.converters["customer_no"]
+
+
+def test_every_url_naming_a_customer_takes_the_customer_number_converter():
+    patterns = list(_customer_patterns())
+    assert len(patterns) >= 10  # the 360 page and API, the writes, the access record, the offer outcomes
+    assert [route for route, converter in patterns if not isinstance(converter, CustomerNoConverter)] == []
+
+
+@pytest.mark.parametrize("url", ["/customers/{no}/", "/customers/{no}/transactions/", "/access/customers/{no}/",
+                                 "/access/customers/{no}/history/"])
+def test_a_customer_number_longer_than_any_is_a_404_page(client_for, admin_user, customer, url):
+    client = client_for(admin_user)
+    assert client.get(url.format(no=customer.customer_no)).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url.format(no="C" * (CUSTOMER_NO_MAX_LENGTH + 1)))
+    assert response.status_code == 404
+    # the address does not resolve: no view ran, no profile was looked up
+    assert not [q["sql"] for q in queries.captured_queries if Customer._meta.db_table in q["sql"]]
+
+
+def test_a_customer_number_longer_than_any_is_a_json_404_in_the_api(api_client, admin_user):
+    api_client.force_authenticate(admin_user)
+    response = api_client.get(f"/api/v1/customers/{'C' * (CUSTOMER_NO_MAX_LENGTH + 1)}/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
 
 
 def test_nul_in_a_campaign_name_or_message_writes_nothing(api_client, client_for, manager, product):

@@ -40,8 +40,8 @@ class AudienceKey:
 
 
 AUDIENCE_EXTENSIONS: dict[str, AudienceKey] = {}
-# called by the preview with (product, SQL of the eligible customers' ids, its parameters, scope branch):
-# each returns a dict added to the preview's answer (propensity: expected conversions)
+# called by the preview with (product, SQL of the eligible customers' ids, its parameters — named, a dict —,
+# scope branch): each returns a dict added to the preview's answer (propensity: expected conversions)
 PREVIEW_EXTENSIONS: dict[str, Callable[..., dict]] = {}
 
 

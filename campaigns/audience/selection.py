@@ -4,6 +4,7 @@ set-wise in SQL; the preview counts them and the fan-out inserts from the same S
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -90,24 +91,38 @@ def audience_customers(audience: dict, *, scope: Branch | None, today: dt.date |
     return qs
 
 
+_PLACEHOLDER = re.compile(r"%[%s]")
+
+
+def named_params(sql: str, params, *, prefix: str) -> tuple[str, dict]:
+    """Django's compiled SQL (positional `%s`) with its parameters named `prefix_0`, `prefix_1`, … so it
+    can sit inside a template whose own parameters are named; `%%` stays a literal percent."""
+    values = list(params)
+    counter = iter(range(len(values)))
+    named = _PLACEHOLDER.sub(lambda m: m.group() if m.group() == "%%" else f"%({prefix}_{next(counter)})s", sql)
+    if next(counter, None) is not None:
+        raise ValueError("more parameters than placeholders")
+    return named, {f"{prefix}_{i}": value for i, value in enumerate(values)}
+
+
 _FACTS = """
     WITH a AS MATERIALIZED ({customers}),
     c AS (
         SELECT t.customer_id, {consent_columns}
         FROM (SELECT DISTINCT ON (cr.customer_id, cr.channel) cr.customer_id, cr.channel, cr.granted
               FROM {consents} cr JOIN a ON a.id = cr.customer_id
-              WHERE cr.channel = ANY(%s)
+              WHERE cr.channel = ANY(%(consent_channels)s)
               ORDER BY cr.customer_id, cr.channel, cr.at DESC, cr.id DESC) AS t
         GROUP BY t.customer_id),
     r AS (
         SELECT rc.customer_id, count(*) AS n
         FROM {recipients} rc JOIN a ON a.id = rc.customer_id
-        WHERE rc.sent_at >= %s AND rc.channel = ANY(%s)
+        WHERE rc.sent_at >= %(contacts_since)s AND rc.channel = ANY(%(capped_channels)s)
         GROUP BY rc.customer_id),
     h AS (
         SELECT DISTINCT ac.customer_id
         FROM {accounts} ac JOIN a ON a.id = ac.customer_id
-        WHERE ac.product_id = %s AND ac.status <> %s)
+        WHERE ac.product_id = %(product_id)s AND ac.status <> %(account_closed)s)
     SELECT a.id, a.preferred_contact_channel, a.do_not_contact, a.preferred_language, {consent_values}
            h.customer_id IS NOT NULL AS holds_product, COALESCE(r.n, 0) AS recent_contacts
     FROM a LEFT JOIN c ON c.customer_id = a.id LEFT JOIN r ON r.customer_id = a.id
@@ -115,7 +130,7 @@ _FACTS = """
 
 
 def _facts_sql(*, audience: dict, scope: Branch | None, product: Product, channels: list[str], now: dt.datetime,
-               lower: int | None, upper: int | None) -> tuple[str, list]:
+               lower: int | None, upper: int | None) -> tuple[str, dict]:
     """Per customer of the audience, the facts the decisions need, set-wise: the audience's customers
     once (MATERIALIZED), joined to their newest consent per channel, their contacts in the last 30 days
     and whether they hold the product — each a grouped scan, not a subquery per customer."""
@@ -124,56 +139,66 @@ def _facts_sql(*, audience: dict, scope: Branch | None, product: Product, channe
         qs = qs.filter(pk__gt=lower)
     if upper is not None:
         qs = qs.filter(pk__lte=upper)
-    customers_sql, params = (qs.order_by().values("id", "preferred_contact_channel", "do_not_contact",
-                                                  "preferred_language").query.sql_with_params())
+    customers_sql, params = named_params(*qs.order_by().values(
+        "id", "preferred_contact_channel", "do_not_contact", "preferred_language").query.sql_with_params(),
+        prefix="customers")
     consent_channels = [CONSENT_FOR_CHANNEL[c].value for c in channels if c in CONSENT_FOR_CHANNEL]
     # the column names come from the checked channel codes; the values are parameters
-    columns = [f"bool_or(t.granted) FILTER (WHERE t.channel = %s) AS consent_{c.lower()}" for c in consent_channels]
+    columns = []
+    for c in consent_channels:
+        columns.append(f"bool_or(t.granted) FILTER (WHERE t.channel = %(consent_{c.lower()})s) AS consent_{c.lower()}")
+        params[f"consent_{c.lower()}"] = c
     values = [f"COALESCE(c.consent_{c.lower()}, false) AS consent_{c.lower()}," for c in consent_channels]
     sql = _FACTS.format(customers=customers_sql, consent_columns=", ".join(columns) or "NULL AS none",
                         consents=ConsentRecord._meta.db_table, recipients=CampaignRecipient._meta.db_table,
                         accounts=Account._meta.db_table, consent_values=" ".join(values))
-    return sql, [*params, *consent_channels, consent_channels, now - FREQUENCY_WINDOW,
-                 [c.value for c in CAPPED_CHANNELS], product.pk, AccountStatus.CLOSED.value]
+    return sql, {**params, "consent_channels": consent_channels, "contacts_since": now - FREQUENCY_WINDOW,
+                 "capped_channels": [c.value for c in CAPPED_CHANNELS], "product_id": product.pk,
+                 "account_closed": AccountStatus.CLOSED.value}
 
 
 _DECISIONS = """
     WITH f AS ({flags})
     SELECT g.id, g.channel,
-           CASE WHEN g.holds_product THEN %s WHEN g.do_not_contact THEN %s WHEN g.channel IS NULL THEN %s
-                WHEN g.recent_contacts >= %s THEN %s END AS exclusion,
+           CASE WHEN g.holds_product THEN %(skip_holds_product)s WHEN g.do_not_contact THEN %(skip_do_not_contact)s
+                WHEN g.channel IS NULL THEN %(skip_no_consent)s
+                WHEN g.recent_contacts >= %(frequency_cap)s THEN %(skip_frequency_cap)s END AS exclusion,
            g.preferred_language AS language
     FROM (SELECT f.*, CASE {channel_case} END AS channel FROM f) AS g"""
 
 
 def audience_decisions_sql(*, audience: dict, scope: Branch | None, product: Product, channels: list[str],
                            frequency_cap: int, now: dt.datetime | None = None, lower: int | None = None,
-                           upper: int | None = None) -> tuple[str, list]:
+                           upper: int | None = None) -> tuple[str, dict]:
     """SQL of (id, channel, exclusion, language) per customer of the audience (ids in (lower, upper]).
 
     channel: the customer's preferred one if chosen and consented, else the first consented channel in
     the campaign's order (COUNTER needs no consent); NULL when none. exclusion, first reason wins:
     holds_product → do_not_contact → no_consent → frequency_cap; NULL: eligible. The facts are
     computed once per customer (_facts_sql), the decisions over them.
+
+    The parameters are named (a dict), so a caller wrapping this SQL adds its own by name; the
+    customers' filters are Django's, named `customers_0`, `customers_1`, ….
     """
     now = now or timezone.now()
     if not set(channels) <= set(CampaignChannel.values):  # they name columns below: codes only
         raise ValueError(f"unknown channels in {channels!r}")
     flags_sql, params = _facts_sql(audience=audience, scope=scope, product=product, channels=channels, now=now,
                                    lower=lower, upper=upper)
-    whens, when_params = [], []
+    whens = []
     for channel in channels:
+        # the channel codes name the parameters (checked above); each stands for itself
+        params[f"channel_{channel.lower()}"] = channel
         if channel in CONSENT_FOR_CHANNEL:
-            whens.append(f"WHEN f.preferred_contact_channel = %s AND f.consent_{channel.lower()} THEN %s")
-            when_params += [channel, channel]
+            whens.append(f"WHEN f.preferred_contact_channel = %(channel_{channel.lower()})s "
+                         f"AND f.consent_{channel.lower()} THEN %(channel_{channel.lower()})s")
     for channel in channels:
-        whens.append("WHEN TRUE THEN %s" if channel == CampaignChannel.COUNTER
-                     else f"WHEN f.consent_{channel.lower()} THEN %s")
-        when_params.append(channel)
+        whens.append(f"WHEN TRUE THEN %(channel_{channel.lower()})s" if channel == CampaignChannel.COUNTER
+                     else f"WHEN f.consent_{channel.lower()} THEN %(channel_{channel.lower()})s")
     sql = _DECISIONS.format(flags=flags_sql, channel_case=" ".join(whens))
-    # parameters in the order of the text: the CTE's, the exclusion CASE's, then the channel CASE's
-    return sql, [*params, SkipReason.HOLDS_PRODUCT.value, SkipReason.DO_NOT_CONTACT.value,
-                 SkipReason.NO_CONSENT.value, frequency_cap, SkipReason.FREQUENCY_CAP.value, *when_params]
+    return sql, {**params, "skip_holds_product": SkipReason.HOLDS_PRODUCT.value,
+                 "skip_do_not_contact": SkipReason.DO_NOT_CONTACT.value, "skip_no_consent": SkipReason.NO_CONSENT.value,
+                 "frequency_cap": frequency_cap, "skip_frequency_cap": SkipReason.FREQUENCY_CAP.value}
 
 
 def without_jit(cursor) -> None:
@@ -193,7 +218,7 @@ def audience_preview(*, audience: dict, scope: Branch | None, product: Product, 
                        params)
         groups = cursor.fetchall()
         cursor.execute(f"SELECT d.id, d.channel FROM ({sql}) AS d WHERE d.exclusion IS NULL "  # noqa: S608 - built SQL
-                       "ORDER BY d.id LIMIT %s", [*params, sample_size])
+                       "ORDER BY d.id LIMIT %(sample_size)s", {**params, "sample_size": sample_size})
         sample_rows = cursor.fetchall()
     excluded = dict.fromkeys(("no_consent", "do_not_contact", "frequency_cap", "holds_product"), 0)
     by_channel = dict.fromkeys(channels, 0)

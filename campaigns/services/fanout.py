@@ -44,14 +44,15 @@ class FanoutResult:
 _INSERT = """
 INSERT INTO {table} (campaign_id, customer_id, channel, holdout, status, skip_reason, language, attempts,
                      response, error)
-SELECT %s, b.id, COALESCE(b.channel, ''), b.holdout,
-       CASE WHEN b.exclusion IS NULL AND NOT b.holdout THEN %s ELSE %s END,
-       COALESCE(b.exclusion, CASE WHEN b.holdout THEN %s ELSE '' END),
+SELECT %(campaign_id)s, b.id, COALESCE(b.channel, ''), b.holdout,
+       CASE WHEN b.exclusion IS NULL AND NOT b.holdout THEN %(pending)s ELSE %(skipped)s END,
+       COALESCE(b.exclusion, CASE WHEN b.holdout THEN %(skip_holdout)s ELSE '' END),
        b.language, 0, '', ''
 FROM (
     SELECT a.id, a.channel, a.exclusion, a.language,
            (a.exclusion IS NULL
-            AND ('x' || substr(md5(%s || ':' || a.id::text), 1, 8))::bit(32)::bigint %% {buckets} < %s) AS holdout
+            AND ('x' || substr(md5(%(draw_key)s || ':' || a.id::text), 1, 8))::bit(32)::bigint %% {buckets}
+                < %(holdout_threshold)s) AS holdout
     FROM ({audience}) AS a
 ) AS b
 ON CONFLICT (campaign_id, customer_id) DO NOTHING
@@ -66,8 +67,9 @@ def _chunk_insert(campaign: Campaign, *, lower: int, upper: int | None, now: dt.
     threshold = int(campaign.holdout_share * HOLDOUT_BUCKETS)
     with connection.cursor() as cursor:
         without_jit(cursor)
-        cursor.execute(statement, [campaign.pk, RecipientStatus.PENDING, RecipientStatus.SKIPPED, SkipReason.HOLDOUT,
-                                   str(campaign.pk), threshold, *params])
+        cursor.execute(statement, {**params, "campaign_id": campaign.pk, "pending": RecipientStatus.PENDING,
+                                   "skipped": RecipientStatus.SKIPPED, "skip_holdout": SkipReason.HOLDOUT,
+                                   "draw_key": str(campaign.pk), "holdout_threshold": threshold})
         return cursor.rowcount
 
 

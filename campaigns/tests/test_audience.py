@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from campaigns.audience import audience_clean, audience_customers, audience_decisions, audience_preview
+from campaigns.audience import (
+    audience_clean,
+    audience_customers,
+    audience_decisions,
+    audience_decisions_sql,
+    audience_preview,
+)
+from campaigns.audience.selection import named_params
 from campaigns.exceptions import CampaignInvalid
 from campaigns.models import CampaignRecipient, RecipientStatus
 from customers.models import Customer
@@ -228,3 +236,22 @@ def test_channel_is_the_preferred_one_if_consented_and_chosen_else_the_first_con
     names = dict(Customer.objects.values_list("pk", "full_name"))
     assert {names[pk]: channel for pk, (channel, _exclusion) in decisions.items()} == {
         "爱短信": "SMS", "爱应用": "EMAIL", "短信撤回": "EMAIL", "无同意": "COUNTER", "电话": "COUNTER"}
+
+
+def test_named_params_renames_django_placeholders_and_keeps_literal_percents():
+    sql, params = named_params("SELECT %s, '100%%' WHERE a = %s", [1, "x"], prefix="c")
+    assert sql == "SELECT %(c_0)s, '100%%' WHERE a = %(c_1)s"
+    assert params == {"c_0": 1, "c_1": "x"}
+    with pytest.raises(ValueError, match="more parameters"):
+        named_params("SELECT %s", [1, 2], prefix="c")
+
+
+@pytest.mark.django_db
+def test_decisions_sql_has_only_named_parameters_each_one_given(branch, product):
+    """No positional placeholder left: a clause moved in a template cannot take another's value."""
+    sql, params = audience_decisions_sql(audience={"age_min": 30, "segments": ["MASS"]}, scope=branch,
+                                         product=product, channels=["SMS", "EMAIL", "COUNTER"], frequency_cap=2,
+                                         now=NOW, lower=0, upper=100)
+    assert not re.search(r"%s", sql.replace("%%", ""))
+    assert set(re.findall(r"%\((\w+)\)s", sql)) == set(params)
+    assert params["frequency_cap"] == 2 and params["product_id"] == product.pk

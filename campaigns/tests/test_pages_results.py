@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from branches import services as branch_services
 from campaigns import services
-from campaigns.models import CampaignRecipient, OfferOutcome, RecipientStatus
+from campaigns.models import CampaignRecipient, OfferOutcome
 from conftest import PASSWORD
-from customers.models import AccessAction, CustomerAccessLog, Interaction, InteractionKind
-from teller.tests.test_page_access import MAX_QUERIES_360
+from customers.models import AccessAction, CustomerAccessLog
 
 from .factories import customer_with, holding
 from .test_pages import HTMX, launched
@@ -153,37 +152,13 @@ def test_the_call_list_page_records_an_outcome_per_call(client_for, manager, cal
     assert client.post(url, {"outcome": "maybe"}, **HTMX).status_code == 400
 
 
-# --- counter offers on the 360 page ---------------------------------------------------------------
+# --- counter offers (their outcome endpoint; the 360 page that shows them: teller/tests/test_counter_offers.py) --
 
 
 @pytest.fixture
 def offer(manager, second_manager, product, customers):
     campaign = launched(manager, second_manager, product, channels=["COUNTER"])
     return CampaignRecipient.objects.get(campaign=campaign, customer=customers[0])
-
-
-def test_the_360_page_shows_the_offer_with_its_pitch_for_the_customer(client_for, teller, offer):
-    html = client_for(teller).get(reverse("teller:customer", kwargs={"customer_no": offer.customer.customer_no}))
-    html = html.content.decode()
-    assert f'id="offer-{offer.pk}"' in html
-    assert f"向{offer.customer.display_name}介绍稳享理财" in html  # the pitch, filled in
-    assert offer_url(offer) in html
-
-
-def test_a_teller_records_interested_then_converted_from_the_360_page(client_for, teller, offer):
-    client = client_for(teller)
-    customer_url = reverse("teller:customer", kwargs={"customer_no": offer.customer.customer_no})
-    response = client.post(offer_url(offer), {"outcome": "interested", "next": customer_url}, **HTMX)
-    assert response.status_code == 200
-    assert "Recorded: Interested" in response.content.decode()
-    assert f"向{offer.customer.display_name}介绍稳享理财" in response.content.decode()  # still open, pitch and all
-    offer.refresh_from_db()
-    assert (offer.response, offer.response_by, offer.status) == ("interested", teller, RecipientStatus.DELIVERED)
-    assert Interaction.objects.filter(customer=offer.customer, kind=InteractionKind.OFFER_OUTCOME).exists()
-    page = client.get(customer_url).content.decode()
-    assert "Recorded: Interested" in page.split(f'id="offer-{offer.pk}"', 1)[1]  # still open: they may take it
-    client.post(offer_url(offer), {"outcome": "converted", "next": customer_url}, **HTMX)
-    assert f'id="offer-{offer.pk}"' not in client.get(customer_url).content.decode()  # taken: nothing to pitch
 
 
 def test_a_teller_of_another_branch_serves_the_customer_and_records_the_outcome_too(client_for, other_branch, offer):
@@ -217,20 +192,3 @@ def test_an_offer_of_a_cancelled_campaign_is_closed(client_for, manager, second_
     response = client_for(teller).post(offer_url(offer), {"outcome": "interested"}, **HTMX)
     assert response.status_code == 409
     assert "This offer is closed" in response.content.decode()
-
-
-def test_an_offer_keeps_the_360_page_within_its_query_budget(client_for, teller, offer,
-                                                             django_assert_max_num_queries):
-    client = client_for(teller)
-    with django_assert_max_num_queries(MAX_QUERIES_360):
-        response = client.get(reverse("teller:customer", kwargs={"customer_no": offer.customer.customer_no}))
-    assert len(response.context["offers"]) == 1
-
-
-def test_the_360_api_lists_the_offers(client_for, teller, offer):
-    response = client_for(teller).get(reverse("teller-api:customer-360",
-                                              kwargs={"customer_no": offer.customer.customer_no}))
-    (item,) = response.json()["offers"]
-    assert item["id"] == offer.pk and item["product"]["code"] == "WM-NEW"
-    assert item["pitch"] == f"向{offer.customer.display_name}介绍稳享理财"
-    assert item["campaign"]["name"] == offer.campaign.name

@@ -210,6 +210,9 @@ class CustomerSearchResultSerializer(serializers.Serializer):
     age = serializers.IntegerField(read_only=True, allow_null=True)
     tier = serializers.CharField(read_only=True, allow_null=True,
                                  help_text=_("Value tier (AAA…C); null until the customer's scores are computed."))
+    top_offer = NextBestOfferSerializer(read_only=True, allow_null=True, help_text=_(
+        "The product to offer first: the first of the 360's next_best_offers; null when no current model "
+        "offers the customer anything."))
 
 
 class CustomerSearchSerializer(serializers.Serializer):

@@ -1,5 +1,5 @@
-"""The teller floor of the API: the one-box search (with each result's tier) and the customer 360 (the page's
-facts, teller.selectors.customer_360) as masked JSON."""
+"""The teller floor of the API: the one-box search (with each result's tier and top next-best offer) and the
+customer 360 (the page's facts, teller.selectors.customer_360) as masked JSON."""
 
 from __future__ import annotations
 
@@ -22,14 +22,15 @@ from customers.api.views import BAD_REQUEST, FORBIDDEN, NOT_FOUND, TAGS
 from customers.exceptions import CustomerMerged
 from customers.models import AccessVia
 from customers.reading import customer_open
-from teller.selectors import customer_360, tiers_attach
+from teller.selectors import customer_360, tiers_attach, top_offers_attach
 
 from . import serializers
 
 SEARCH_DESCRIPTION = ("Whatever the teller has: a name in characters or pinyin (with or without spaces, or the "
                       "initials), a mobile in any common format, a resident ID number, an account, card or customer "
                       "number. At most 20 results, exact identifier matches first, then exact names, then the "
-                      "teller's own branch. Identifiers are masked.")
+                      "teller's own branch. Identifiers are masked. Each result carries its value tier and its top "
+                      "next-best offer (the first of the 360's next_best_offers; null when none).")
 
 
 def _search(request: Request, data) -> Response:
@@ -38,6 +39,7 @@ def _search(request: Request, data) -> Response:
     profile = staff_profile_get(user=request.user)
     result = search.customers_search(query=params.validated_data["q"], branch_id=profile.branch_id if profile else None)
     tiers_attach(customers=result.customers)
+    top_offers_attach(customers=result.customers)
     return no_store(Response(serializers.CustomerSearchSerializer(result).data))
 
 

@@ -1,12 +1,18 @@
-"""The one-box search over the API (teller floor: it adds each result's tier): names, identifiers by POST only."""
+"""The one-box search over the API (teller floor: it adds each result's tier and top next-best offer): names,
+identifiers by POST only."""
 
 import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from accounts.tests.factories import AccountFactory, CardFactory
+from accounts.tests.factories import AccountFactory, CardFactory, ProductFactory
 from customers.tests.factories import CustomerFactory, resident_id
+from propensity.models import PropensityModel, PropensityScore
+from propensity.selectors import next_best_offers
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +104,7 @@ def test_a_search_result_has_the_masked_identifiers_branch_age_and_tier(as_telle
         "home_branch": {"code": branch.code, "name": branch.name},
         "age": ouyang.age(),
         "tier": None,  # not scored yet
+        "top_offer": None,  # no propensity model yet
     }
 
 
@@ -108,6 +115,64 @@ def test_a_search_result_carries_the_customers_tier_once_scored(as_teller, peopl
     for response in (as_teller.get(SEARCH, {"q": "欧阳娜娜"}),
                      as_teller.post(f"{SEARCH}search/", {"q": people["ouyang"].mobile}, format="json")):
         assert response.json()["results"][0]["tier"] == "AA"
+
+
+# --- the top offer -----------------------------------------------------------------------------
+
+
+def _current_model(product, auc=0.8):
+    return PropensityModel.objects.create(product=product, version=1, algorithm="test", training_size=200,
+                                          positives=40, metrics={"auc": auc}, fitted=b"", is_current=True)
+
+
+def _score(customer, model, probability, decile=1):
+    return PropensityScore.objects.create(customer=customer, product=model.product, model=model,
+                                          probability=probability, decile=decile,
+                                          reasons=[{"f": "aum", "top": 10}], computed_at=timezone.now())
+
+
+@pytest.fixture
+def offer_models(db):
+    """A mortgage (worth 6,000 a year to the bank) and a wealth product (1,200), each with a current model."""
+    return {"mortgage": _current_model(ProductFactory(code="ML-HOME", name="安居房贷", kind="MORTGAGE")),
+            "wealth": _current_model(ProductFactory(code="WM-NEW", name="稳享理财", kind="WEALTH"), auc=0.55)}
+
+
+def test_a_search_result_carries_the_offer_the_360_shows_first(as_teller, people, offer_models):
+    ouyang, wang = people["ouyang"], people["wang"]
+    # 0.2 × 6,000 = 1,200 beats 0.9 × 1,200 = 1,080: the value ranks, not the probability
+    _score(ouyang, offer_models["mortgage"], 0.2, decile=4)
+    _score(ouyang, offer_models["wealth"], 0.9)
+    # wang holds the mortgage already: the wealth product is the one to offer
+    _score(wang, offer_models["mortgage"], 0.5)
+    _score(wang, offer_models["wealth"], 0.3, decile=7)
+    AccountFactory(customer=wang, product=offer_models["mortgage"].product)
+    for customer, code, band in ((ouyang, "ML-HOME", "medium"), (wang, "WM-NEW", "low")):
+        offer = _search(as_teller, customer.customer_no).json()["results"][0]["top_offer"]
+        first = next_best_offers(customer=customer)[0]
+        assert offer["product"]["code"] == first.product.code == code
+        assert offer["band"] == band
+        assert offer["expected_value"] == str(first.expected_value)
+        assert offer["weak"] is (code == "WM-NEW")
+        assert offer["reasons"] == first.reasons != []
+    assert _search(as_teller, people["zhang"].customer_no).json()["results"][0]["top_offer"] is None
+
+
+def test_the_top_offers_of_a_page_of_results_cost_one_query(as_teller, branch, offer_models,
+                                                            django_assert_num_queries):
+    """No query per result or per offer: a page of twelve costs as many queries with offers as without,
+    and reads the scores once."""
+    customers = CustomerFactory.create_batch(12, full_name="王芳", home_branch=branch)
+    as_teller.get(SEARCH, {"q": "王芳"})  # the session and the permissions, read once
+    with CaptureQueriesContext(connection) as without_offers:
+        assert all(row["top_offer"] is None for row in as_teller.get(SEARCH, {"q": "王芳"}).json()["results"])
+    for customer in customers:
+        _score(customer, offer_models["mortgage"], 0.4)
+        _score(customer, offer_models["wealth"], 0.6)
+    with django_assert_num_queries(len(without_offers)) as with_offers:
+        results = as_teller.get(SEARCH, {"q": "王芳"}).json()["results"]
+    assert len(results) == 12 and all(row["top_offer"]["product"]["code"] == "ML-HOME" for row in results)
+    assert sum(PropensityScore._meta.db_table in q["sql"] for q in with_offers.captured_queries) == 1
 
 
 def test_search_results_never_contain_a_full_id_number_mobile_or_email(as_teller, people):

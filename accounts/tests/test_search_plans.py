@@ -4,6 +4,9 @@ The test data is small, so the planner would happily read whole tables (a Seq Sc
 of some unrelated index that only filters). With both turned off only bitmap scans are left, and a
 bitmap index scan needs an index condition: a scan that remains without one means no index can
 serve the query.
+
+Here on the accounts floor (moved up from customers/tests/): the search's account and card paths read this
+floor's tables, and the test data holds an account and a card.
 """
 
 import pytest
