@@ -28,10 +28,17 @@ def days_ago(days: int) -> dt.date:
 
 
 def spent(acct, *, days: int, amount: str, currency: str, balance_after: str | None = None, n: int = 0):
-    Transaction.objects.create(channel="POS", external_id=f"F{acct.pk}-{days}-{n}", account=acct,
-                               customer_id=acct.customer_id, occurred_at=NOW - dt.timedelta(days=days),
-                               amount=Decimal(amount), direction="DEBIT", currency=currency,
-                               balance_after=Decimal(balance_after) if balance_after else None)
+    Transaction.objects.create(
+        channel="POS",
+        external_id=f"F{acct.pk}-{days}-{n}",
+        account=acct,
+        customer_id=acct.customer_id,
+        occurred_at=NOW - dt.timedelta(days=days),
+        amount=Decimal(amount),
+        direction="DEBIT",
+        currency=currency,
+        balance_after=Decimal(balance_after) if balance_after else None,
+    )
 
 
 def features(customer, moment, *, current: bool = False) -> pd.Series:
