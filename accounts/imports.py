@@ -54,7 +54,6 @@ ACCOUNT_FIELDS = ["customer_id", "product_id", "branch_id", "currency", "balance
                   "opened_at"]
 FX_RATES_SPEC = CsvSpec(kind="fx_rates", key="currency", key_columns=("currency", "rate_date"),
                         required=("currency", "rate_date", "rate"))
-CURRENCY = r"^[A-Za-z]{3}$"
 RATE = rf"^\d{{1,10}}(\.\d{{1,{FX_RATE_PLACES}}})?$"
 # the oldest rate worth loading, and how far ahead a rate may be dated (published the evening before its day)
 FX_RATE_FIRST_DATE = dt.date(1970, 1, 1)
@@ -102,9 +101,9 @@ def _load_accounts(chunk: Chunk) -> ChunkCounts:
                      .values_list("customer_no", "id"))
     products = dict(Product.objects.filter(code__in=chunk.codes("product_code")).values_list("code", "id"))
     branches = dict(Branch.objects.filter(code__in=chunk.codes("branch")).values_list("code", "id"))
-    bad_currency = chunk.given("currency") & ~frame["currency"].str.match(CURRENCY)
-    chunk.reject(bad_currency, lambda value: _("currency: %(value)s is not a three-letter currency code.")
-                 % {"value": repr(value)}, frame["currency"])
+    chunk.reject(chunk.given("currency") & ~frame["currency"].str.upper().isin(list(ISO_4217)),
+                 lambda value: _("currency: %(value)s is not an ISO 4217 currency code.") % {"value": repr(value)},
+                 frame["currency"])
     incoming = pd.DataFrame({
         "customer_id": chunk.lookup("customer_no", customers, _("customer_no: no customer has the number %(value)s.")),
         "product_id": chunk.lookup("product_code", products, _("product_code: no product has the code %(value)s.")),

@@ -7,11 +7,17 @@ records before it, earlier contacts and the answers known by then — so no feat
 (the product's own account opened after the contact, a later answer). Profile fields the CRM keeps
 without history (gender, occupation, segment, city, branch, income band) are read as they are now.
 
+Money (AUM, loans, spend) is in the base currency, converted as the scores convert it (scoring.compute.money): a
+balance at the latest rate on or before the point's day, a transaction at the latest rate on or before its own
+local day. Money in a currency without a rate by then is left out of the figure (the score run reports such
+money; here it would only blur a feature).
+
 One SQL statement over a temporary table of points, read back with COPY into a pandas frame.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -19,11 +25,13 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import DEPOSIT_KINDS, LIABILITY_KINDS, WEALTH_KINDS, Account, Product, ProductKind
 from branches.models import Branch
 from campaigns.models import CampaignRecipient, ContactResponse
 from customers.models import ConsentRecord, ContactChannel, Customer
+from scoring.compute.money import Rates, local_day, rates_load
 from transactions.models import Transaction
 
 KINDS = list(ProductKind.values)
@@ -48,7 +56,7 @@ WITH acc AS (
     GROUP BY p.point_id),
 tx AS (
     SELECT p.point_id, count(*) AS tx_count_365,
-           COALESCE(sum(t.amount) FILTER (WHERE t.direction = 'DEBIT'), 0) AS spend_365,
+           COALESCE(sum({amount}) FILTER (WHERE t.direction = 'DEBIT'), 0) AS spend_365,
            EXTRACT(EPOCH FROM p.at - max(t.occurred_at)) / 86400.0 AS recency_days,
            avg(CASE WHEN t.channel <> 'COUNTER' THEN 1.0 ELSE 0.0 END)
                FILTER (WHERE t.occurred_at >= p.at - interval '180 days') AS self_service_ratio
@@ -117,19 +125,24 @@ class Points:
     current: bool = False
 
 
-def _statement(*, current: bool) -> str:
+# how far before a point's day its figures reach: the transactions of the 365 days before its moment
+LOOKBACK_DAYS = 366
+
+
+def _statement(*, current: bool, rates: Rates) -> str:
     table = {name: connection.ops.quote_name(model._meta.db_table) for name, model in {
         "accounts": Account, "products": Product, "transactions": Transaction, "consent_records": ConsentRecord,
         "recipients": CampaignRecipient, "responses": ContactResponse, "customers": Customer,
         "branches": Branch}.items()}
-    open_then = "(a.closed_at IS NULL OR a.closed_at >= p.day) AND a.currency = %(currency)s"
+    open_then = "(a.closed_at IS NULL OR a.closed_at >= p.day)"
     # kinds and channels are the models' own codes, so they can name columns; values stay parameters
     holdings = ", ".join(f"count(*) FILTER (WHERE pr.kind = '{kind}' AND (a.closed_at IS NULL OR a.closed_at >= "
                          f"p.day)) AS n_{kind.lower()}" for kind in KINDS)
     consents = ", ".join(f"bool_or(x.granted) FILTER (WHERE x.channel = '{c}') AS c_{c.lower()}" for c in CHANNELS)
     return _SQL.format(
         holdings=holdings, open_then=open_then,
-        balance="a.balance" if current else "COALESCE(bal.balance_after, a.balance)",
+        balance=rates.to_base("a", "a.balance" if current else "COALESCE(bal.balance_after, a.balance)", "p.day"),
+        amount=rates.to_base("t", "t.amount", local_day("t")),
         balance_join="" if current else _BALANCE_THEN.format(transactions=table["transactions"]),
         consents=consents,
         holding_columns=", ".join(f'(COALESCE(acc.n_{k.lower()}, 0) > 0)::int AS "holds_{k}"' for k in KINDS),
@@ -146,7 +159,10 @@ def features_frame(points: Points) -> pd.DataFrame:
                   "day": moments.dt.tz_convert(settings.TIME_ZONE).dt.date.astype(str)}).to_csv(
         buffer, index=False, header=False)
     buffer.seek(0)
-    params = {"tz": settings.TIME_ZONE, "currency": getattr(settings, "BASE_CURRENCY", "CNY"),
+    days = moments.dt.tz_convert(settings.TIME_ZONE).dt.date
+    last = days.max() if len(days) else timezone.localdate()
+    first = (days.min() if len(days) else last) - dt.timedelta(days=LOOKBACK_DAYS)
+    params = {"tz": settings.TIME_ZONE, "base": settings.BASE_CURRENCY, "first_day": first, "today": last,
               "asset_kinds": [k.value for k in (*DEPOSIT_KINDS, *WEALTH_KINDS)],
               "liability_kinds": [k.value for k in LIABILITY_KINDS]}
     out = io.StringIO()
@@ -160,7 +176,9 @@ def features_frame(points: Points) -> pd.DataFrame:
                        "NOT NULL, at timestamptz NOT NULL, day date NOT NULL)")
         cursor.copy_expert("COPY pg_temp.propensity_points FROM STDIN WITH (FORMAT csv)", buffer)
         cursor.execute("ANALYZE pg_temp.propensity_points")
-        query = cursor.mogrify(_statement(current=points.current), params).decode()
+        rates = rates_load(params)  # every foreign currency's rate on each day from `first` to `last`
+        params.update(rates.params)
+        query = cursor.mogrify(_statement(current=points.current, rates=rates), params).decode()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", out)
         cursor.execute("DROP TABLE pg_temp.propensity_points")
     out.seek(0)

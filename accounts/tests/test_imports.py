@@ -123,7 +123,9 @@ def test_a_new_balance_updates_the_account_and_its_stamp_and_empty_cells_keep_wh
     ("6222001,C1,SAV-STD,SH001,,12.345,2020-01-01,", "balance: '12.345' is not an amount like -1234.56"),
     ("6222001,C1,SAV-STD,SH001,,1e5,2020-01-01,", "balance: '1e5' is not an amount like -1234.56"),
     ('6222001,C1,SAV-STD,SH001,,"1,000.00",2020-01-01,', "balance: '1,000.00' is not an amount like -1234.56"),
-    ("6222001,C1,SAV-STD,SH001,RMB1,,2020-01-01,", "currency: 'RMB1' is not a three-letter currency code."),
+    ("6222001,C1,SAV-STD,SH001,RMB1,,2020-01-01,", "currency: 'RMB1' is not an ISO 4217 currency code."),
+    ("6222001,C1,SAV-STD,SH001,RMB,,2020-01-01,", "currency: 'RMB' is not an ISO 4217 currency code."),
+    ("6222001,C1,SAV-STD,SH001,XYZ,,2020-01-01,", "currency: 'XYZ' is not an ISO 4217 currency code."),
     ("6222001,C1,SAV-STD,SH001,,,2020-02-30,", "opened_at: '2020-02-30' is not a date written YYYY-MM-DD."),
     ("6222001,C1,SAV-STD,SH001,,,0001-01-01,", "opened_at: '0001-01-01': A date from 1900-01-01 to 2999-12-31."),
     ("6222001,C1,SAV-STD,SH001,,,9999-12-31,", "opened_at: '9999-12-31': A date from 1900-01-01 to 2999-12-31."),
@@ -136,6 +138,15 @@ def test_a_bad_account_row_is_rejected_with_its_reason_and_the_good_rows_load(ho
     assert counts(result) == (2, 1, 0, 0, 1)
     assert any(r.startswith(reason) for r in result.rejects[0].reasons), result.rejects[0].reasons
     assert not Account.objects.filter(account_no="6222001").exists()
+
+
+def test_known_currency_codes_load_in_any_case_and_are_stored_upper_case(holder):
+    result = accounts_import(file=csv_file(ACCOUNTS, "6222001,C1,SAV-STD,SH001,usd,1,2020-01-01,",
+                                           "6222002,C1,SAV-STD,SH001,HKD,1,2020-01-01,",
+                                           "6222003,C1,SAV-STD,SH001,,1,2020-01-01,"))
+    assert counts(result) == (3, 3, 0, 0, 0)
+    assert dict(Account.objects.values_list("account_no", "currency")) == {
+        "6222001": "USD", "6222002": "HKD", "6222003": "CNY"}
 
 
 def test_an_account_cannot_be_opened_after_the_day_it_was_closed(holder):
@@ -175,6 +186,20 @@ def test_the_command_loads_each_kind_in_order_and_prints_the_summary(tmp_path, c
     assert "row 3 (customer_no C2): home_branch: no branch has the code 'XX'." in out
     assert "accounts: received 1 = inserted 1 + updated 0 + unchanged 0 + rejected 0" in out
     assert Account.objects.get(account_no="6222001").customer.customer_no == "C1"
+
+
+def test_the_command_rejects_an_unknown_currency_with_its_reason_and_loads_the_good_rows(tmp_path, holder, capsys):
+    path = write(tmp_path, "a.csv", ACCOUNTS, "6222001,C1,SAV-STD,SH001,USD,1.00,2020-01-01,",
+                 "6222002,C1,SAV-STD,SH001,ABC,1.00,2020-01-01,")
+    rejects = tmp_path / "rejects.csv"
+    call_command("import_records", "accounts", str(path), "--rejects", str(rejects))
+    out = capsys.readouterr().out
+    assert "accounts: received 2 = inserted 1 + updated 0 + unchanged 0 + rejected 1" in out
+    assert "row 3 (account_no 6222002): currency: 'ABC' is not an ISO 4217 currency code." in out
+    (kept,) = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8-sig"))))
+    assert (kept["account_no"], kept["currency"]) == ("6222002", "ABC")
+    assert kept["reasons"] == "currency: 'ABC' is not an ISO 4217 currency code."
+    assert list(Account.objects.values_list("account_no", "currency")) == [("6222001", "USD")]
 
 
 def test_the_command_prints_the_first_fifty_rejects_and_writes_them_all_with_reasons(tmp_path, capsys):

@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from crm_site.bounds import earliest_date
+from crm_site.currencies import ISO_4217
 from transactions.models import Channel, Direction, Transaction
 
 from .fileformat import COLUMNS, EXTRA, MALFORMED
@@ -31,6 +32,7 @@ DECIMAL = r"[0-9]+(?:\.[0-9]+)?"
 TIMESTAMP = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?"
              r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?")
 OFFSET = r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+CURRENCIES = sorted(ISO_4217)  # a currency is checked as a set: one isin over the chunk's column
 
 # code -> what the batch page says about it (the stored message adds the value)
 REASON_TEXT = {
@@ -45,7 +47,7 @@ REASON_TEXT = {
     "amount_not_positive": _("The amount must be more than zero (the direction says which way)."),
     "amount_too_precise": _("More than two decimal places."),
     "amount_too_large": _("The amount is too large."),
-    "bad_currency": _("A currency is three letters (ISO 4217), like CNY."),
+    "bad_currency": _("Not an ISO 4217 currency code like CNY or USD."),
     "bad_timestamp": _("Not an ISO 8601 date and time like 2025-03-01T14:30:00+08:00."),
     "future_timestamp": _("The time is in the future."),
     "occurred_too_old": _("The time is before the earliest date the bank records."),
@@ -141,8 +143,8 @@ def chunk_validate(chunk: pd.DataFrame, *, accounts: pd.DataFrame, channel_hint:
     _balance_check(balance, reasons)
 
     currency = values["currency"].str.upper()
-    reasons.add((currency != "") & ~currency.str.fullmatch("[A-Z]{3}"), "currency", "bad_currency",
-                lambda value: f"currency '{value}' is not three letters")
+    reasons.add((currency != "") & ~currency.isin(CURRENCIES), "currency", "bad_currency",
+                lambda value: f"currency '{value}' is not an ISO 4217 currency code")
     mcc = values["mcc"]
     reasons.add((mcc != "") & ~mcc.str.fullmatch(r"[0-9]{4}"), "mcc", "bad_mcc",
                 lambda value: f"mcc '{value}' is not four digits")

@@ -186,3 +186,15 @@ def test_a_processed_api_batch_reports_done(as_manager, account):
     created = _post(as_manager, {"transactions": [row()]}).json()
     batch_process(batch_id=created["id"])
     assert as_manager.get(created["url"]).json()["status"] == BatchStatus.DONE
+
+
+def test_an_unknown_currency_over_the_api_is_rejected_with_its_reason_and_the_good_rows_load(as_channel, account):
+    rows = [row(external_id="A", currency="usd"), row(external_id="B", currency="RMB"), row(external_id="C")]
+    created = _post(as_channel, {"transactions": rows}).json()
+    batch = IngestBatch.objects.get(pk=created["id"])
+    batch_process(batch_id=batch.pk)
+    assert reasons_of(batch) == {2: ["bad_currency"]}
+    rejected = batch.rejected_rows.get()
+    assert rejected.raw["currency"] == "RMB"
+    assert rejected.reasons[0]["message"] == "currency 'RMB' is not an ISO 4217 currency code"
+    assert dict(Transaction.objects.values_list("external_id", "currency")) == {"A": "USD", "C": "CNY"}

@@ -40,6 +40,8 @@ IN_A_YEAR = (timezone.now() + dt.timedelta(days=365)).isoformat(timespec="second
     ({"amount": "12345678901234567.00"}, "amount", "amount_too_large"),
     ({"currency": "RMB1"}, "currency", "bad_currency"),
     ({"currency": "¥"}, "currency", "bad_currency"),
+    ({"currency": "RMB"}, "currency", "bad_currency"),  # three letters, but not ISO 4217
+    ({"currency": "XYZ"}, "currency", "bad_currency"),
     ({"occurred_at": "yesterday"}, "occurred_at", "bad_timestamp"),
     ({"occurred_at": "2025-03-01"}, "occurred_at", "bad_timestamp"),
     ({"occurred_at": "2025-02-30T10:00:00"}, "occurred_at", "bad_timestamp"),
