@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -22,7 +21,7 @@ from branches import services as branch_services
 from branches.models import Branch, Role
 from branches.selectors import staff_profile_get
 from crm_site.status import status_transition
-from customers.models import AccessVia
+from customers.models import AccessVia, Customer
 from customers.services import customer_access_record
 
 from . import selectors
@@ -161,28 +160,82 @@ def counter_close(*, counter_id: int, user: AbstractBaseUser) -> Counter:
     return counter
 
 
+def _columns(model, alias: str) -> str:
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
+
+
+# call-next in one statement: the counter and the caller's branch (one row, also when nothing can be called, so
+# that the refusal can say why), the ticket the counter is still busy with, the next waiting ticket claimed with
+# SKIP LOCKED (own queue first, then the longest waiting; two counters never claim the same one) and moved to
+# "called" by a conditional UPDATE, and the called customer's number. Nothing is claimed unless the caller is the
+# teller at this open counter of their own branch and the counter has no ticket in hand.
+CALL_NEXT_SQL = f"""
+WITH here AS (
+    SELECT {_columns(Counter, "c")},
+           (SELECT sp.branch_id FROM branches_staffprofile sp WHERE sp.user_id = %(user)s) AS staff_branch_id,
+           (SELECT t.number FROM counter_ticket t WHERE t.counter_id = c.id AND t.status IN %(at_counter)s
+             ORDER BY t.announced_at DESC LIMIT 1) AS busy_with
+      FROM counter_counter c
+     WHERE c.id = %(counter)s
+), claimed AS (
+    SELECT t.id
+      FROM counter_ticket t JOIN here ON t.branch_id = here.branch_id
+     WHERE here.is_open AND here.teller_id = %(user)s AND here.staff_branch_id = here.branch_id
+       AND here.busy_with IS NULL AND t.day = %(day)s AND t.status = %(waiting)s
+     ORDER BY t.queue <> here.kind, t.issued_at, t.id
+     LIMIT 1
+       FOR UPDATE OF t SKIP LOCKED
+), called AS (
+    UPDATE counter_ticket t
+       SET status = %(called)s, counter_id = %(counter)s, called_by_id = %(user)s, called_at = %(now)s,
+           announced_at = %(now)s
+      FROM claimed
+     WHERE t.id = claimed.id AND t.status = %(waiting)s
+ RETURNING {_columns(Ticket, "t")}
+)
+SELECT here.*, called.*, customer.customer_no
+  FROM here LEFT JOIN called ON TRUE LEFT JOIN customers_customer customer ON customer.id = called.customer_id
+"""  # noqa: S608 - column names from model metadata; values are parameters
+
+
 def ticket_call_next(*, counter_id: int, user: AbstractBaseUser, ip_address: str | None = None,
                      now: dt.datetime | None = None) -> Ticket | None:
     """The next ticket for this counter: its own queue first come first served, then the longest-waiting ticket
-    of any queue; None when nobody waits. A known customer's call is in their access log."""
-    counter = selectors.counter_get(counter_id=counter_id, user=user)
-    if not counter.is_open or counter.teller_id != user.pk:
-        raise CounterNotAllowed(_("Open counter %(code)s before calling.") % {"code": counter.code})
+    of any queue; None when nobody waits. A known customer's call is in their access log.
+
+    One statement claims and calls (CALL_NEXT_SQL), a second writes the access row; both in one transaction.
+    The ticket comes with its counter and its customer's number (the customer's other fields load on access).
+    """
+    low, high = connection.ops.integer_field_range(Counter._meta.pk.get_internal_type())
+    if not low <= counter_id <= high:  # as the ORM's lookups: an id no column can hold names no counter
+        raise CounterNotFound(_("There is no such counter."))
     now = now or timezone.now()
+    counter_fields = Counter._meta.concrete_fields
+    ticket_fields = Ticket._meta.concrete_fields
     with transaction.atomic():
-        if Ticket.objects.filter(counter=counter, status__in=AT_COUNTER).exists():
-            current = selectors.ticket_at_counter(counter=counter)
-            raise CounterBusy(_("Finish ticket %(number)s first.") % {"number": current.number if current else ""})
-        ticket = (Ticket.objects.select_for_update(skip_locked=True, of=("self",))
-                  .filter(branch_id=counter.branch_id, day=timezone.localdate(now), status=TicketStatus.WAITING)
-                  .annotate(other_queue=Case(When(queue=counter.kind, then=Value(0)), default=Value(1),
-                                             output_field=IntegerField()))
-                  .order_by("other_queue", "issued_at", "id").select_related("customer").first())
-        if ticket is None:
+        with connection.cursor() as cursor:
+            cursor.execute(CALL_NEXT_SQL, {
+                "counter": counter_id, "user": user.pk, "day": timezone.localdate(now), "now": now,
+                "waiting": TicketStatus.WAITING, "called": TicketStatus.CALLED, "at_counter": AT_COUNTER})
+            row = cursor.fetchone()
+        if row is None:
+            raise CounterNotFound(_("There is no such counter."))
+        counter = Counter.from_db(connection.alias, [f.attname for f in counter_fields], row[:len(counter_fields)])
+        staff_branch_id, busy_with = row[len(counter_fields):len(counter_fields) + 2]
+        ticket_row = row[len(counter_fields) + 2:-1]
+        if counter.branch_id != staff_branch_id:
+            raise CounterNotAllowed(_("That counter is at another branch."))
+        if not counter.is_open or counter.teller_id != user.pk:
+            raise CounterNotAllowed(_("Open counter %(code)s before calling.") % {"code": counter.code})
+        if busy_with is not None:
+            raise CounterBusy(_("Finish ticket %(number)s first.") % {"number": busy_with})
+        if ticket_row[0] is None:
             return None
-        status_transition(ticket, TicketStatus.CALLED, refuse=_refuse, counter=counter, called_by=user,
-                          called_at=now, announced_at=now)
+        ticket = Ticket.from_db(connection.alias, [f.attname for f in ticket_fields], ticket_row)
+        ticket.counter = counter
         if ticket.customer_id:
+            ticket.customer = Customer.from_db(connection.alias, ["id", "customer_no"],
+                                               [ticket.customer_id, row[-1]])
             customer_access_record(customer=ticket.customer, user=user, via=AccessVia.COUNTER, ip_address=ip_address)
     return ticket
 
