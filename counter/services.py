@@ -36,17 +36,33 @@ from .models import (
     TicketStatus,
 )
 
-# The sequence row is locked until the issuing transaction commits: two kiosks never draw the same number.
-# Its first draw of a day (and any draw behind the tickets, e.g. after a restore) starts above the day's tickets.
-NEXT_NUMBER_SQL = """
-INSERT INTO counter_ticketsequence (branch_id, day, queue, last)
-VALUES (%(branch_id)s, %(day)s, %(queue)s,
-        1 + COALESCE((SELECT max(NULLIF(regexp_replace(number, '\\D', '', 'g'), '')::int)
-                        FROM counter_ticket
-                       WHERE branch_id = %(branch_id)s AND day = %(day)s AND queue = %(queue)s), 0))
-ON CONFLICT (branch_id, day, queue) DO UPDATE SET last = GREATEST(counter_ticketsequence.last + 1, EXCLUDED.last)
-RETURNING last
-"""
+
+def _columns(model, alias: str = "", *, without: tuple[str, ...] = ()) -> str:
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(f"{prefix}{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields
+                     if f.attname not in without)
+
+
+# The number and the ticket in one statement. The sequence row is locked until the issuing transaction commits:
+# two kiosks never draw the same number. Its first draw of a day (and any draw behind the tickets, e.g. after a
+# restore) starts above the day's tickets. The number is the queue's letter and at least three digits (A007, A1000).
+_TICKET_INSERTED = ("id", "number")  # the columns the statement fills itself; the others are parameters
+TICKET_INSERT_SQL = f"""
+WITH drawn AS (
+    INSERT INTO counter_ticketsequence (branch_id, day, queue, last)
+    VALUES (%(branch_id)s, %(day)s, %(queue)s,
+            1 + COALESCE((SELECT max(NULLIF(regexp_replace(number, '\\D', '', 'g'), '')::int)
+                            FROM counter_ticket
+                           WHERE branch_id = %(branch_id)s AND day = %(day)s AND queue = %(queue)s), 0))
+    ON CONFLICT (branch_id, day, queue) DO UPDATE SET last = GREATEST(counter_ticketsequence.last + 1, EXCLUDED.last)
+    RETURNING last
+)
+INSERT INTO counter_ticket (number, {_columns(Ticket, without=_TICKET_INSERTED)})
+SELECT %(prefix)s || lpad(last::text, greatest(3, length(last::text)), '0'),
+       {", ".join(f"%({f.attname})s" for f in Ticket._meta.concrete_fields if f.attname not in _TICKET_INSERTED)}
+  FROM drawn
+RETURNING id, number
+"""  # noqa: S608 - column names from model metadata; values are parameters
 
 
 @transaction.atomic
@@ -64,37 +80,41 @@ class IssuedTicket:
     customer_no: str | None
 
 
-def _next_number(*, branch_id: int, day: dt.date, queue: str) -> str:
+def _ticket_insert(ticket: Ticket) -> None:
+    """Draw the ticket's number and insert it (one statement); sets its id and number."""
+    values = {f.attname: f.get_db_prep_save(f.pre_save(ticket, add=True), connection)
+              for f in Ticket._meta.concrete_fields if f.attname not in _TICKET_INSERTED}
     with connection.cursor() as cursor:
-        cursor.execute(NEXT_NUMBER_SQL, {"branch_id": branch_id, "day": day, "queue": queue})
-        (last,) = cursor.fetchone()
-    return f"{QUEUE_PREFIX[queue]}{last:03d}"
+        cursor.execute(TICKET_INSERT_SQL, {**values, "prefix": QUEUE_PREFIX[ticket.queue]})
+        ticket.id, ticket.number = cursor.fetchone()
+    ticket._state.adding, ticket._state.db = False, connection.alias
 
 
 @transaction.atomic
 def ticket_issue(*, kiosk: AbstractBaseUser, branch_code: str, service: str, identifier: str | None = None,
                  now: dt.datetime | None = None) -> IssuedTicket:
     """A ticket for the customer at the kiosk: recognised by the identifier (never stored), routed by the
-    branch's rules, numbered per queue and day."""
+    branch's rules, numbered per queue and day.
+
+    Four statements: the kiosk's branch with its rules, the identifier look-up, the number drawn and the ticket
+    inserted, and its position with the wait estimate (after the insert, so that a kiosk that waited for the
+    sequence row counts the ticket drawn just before its own).
+    """
     if service not in Service.values:
         raise TicketInvalid(_("Choose one of the services offered."), field="service")
-    profile = staff_profile_get(user=kiosk)
+    profile, rules = selectors.kiosk_branch_rules(user=kiosk)
     if profile is None or profile.branch.code != branch_code:
         raise CounterNotAllowed(_("This kiosk issues tickets at its own branch only."))
     recognition = (selectors.customer_recognise(identifier=identifier) if identifier
                    else selectors.Recognition(customer_id=None, kind=""))
     now = now or timezone.now()
-    day = timezone.localdate(now)
     tier = recognition.tier
-    queue = selectors.queue_for(rules=selectors.counter_settings_for(branch_id=profile.branch_id), tier=tier,
-                                service=service)
-    ticket = Ticket.objects.create(
-        branch_id=profile.branch_id, day=day, queue=queue, service=service,
-        number=_next_number(branch_id=profile.branch_id, day=day, queue=queue),
-        customer_id=recognition.customer_id, identifier_kind=recognition.kind, tier=tier,
-        suggestion=SELF_SERVICE.get(service, ""), issued_at=now, issued_by=kiosk)
-    position = selectors.ticket_position(ticket=ticket)
-    wait = selectors.estimated_wait_minutes(branch_id=profile.branch_id, queue=queue, ahead=position - 1, day=day)
+    ticket = Ticket(branch_id=profile.branch_id, day=timezone.localdate(now), service=service,
+                    queue=selectors.queue_for(rules=rules, tier=tier, service=service),
+                    customer_id=recognition.customer_id, identifier_kind=recognition.kind, tier=tier,
+                    suggestion=SELF_SERVICE.get(service, ""), issued_at=now, issued_by=kiosk)
+    _ticket_insert(ticket)
+    position, wait = selectors.ticket_wait(ticket=ticket)
     return IssuedTicket(ticket=ticket, position=position, estimated_wait_minutes=wait,
                         customer_no=recognition.customer_no)
 
@@ -158,10 +178,6 @@ def counter_close(*, counter_id: int, user: AbstractBaseUser) -> Counter:
     counter.is_open, counter.teller, counter.opened_at = False, None, None
     counter.save(update_fields=["is_open", "teller", "opened_at"])
     return counter
-
-
-def _columns(model, alias: str) -> str:
-    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
 
 
 # call-next in one statement: the counter and the caller's branch (one row, also when nothing can be called, so
