@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 
 from branches.models import Branch, StaffProfile
 from branches.selectors import branches_visible_to, staff_profile_get
-from campaigns.selectors import offers_for_customer
+from campaigns.selectors import offers_for_customers
 from customers import identity, search
-from customers.models import AccessVia, Customer, CustomerAccessLog
+from customers.models import AccessVia, CustomerAccessLog
 from scoring import explain
 from scoring.models import CustomerScore
 
@@ -265,6 +265,7 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
     customer_ids = {t.customer_id for t in waiting if t.customer_id}
     scores = {s.customer_id: s for s in CustomerScore.objects.filter(customer_id__in=customer_ids)
               .only("customer_id", "tier", "alerts")}
+    offers_by_customer = offers_for_customers(customers=[t.customer for t in waiting if t.customer_id], now=now)
     queues = {kind: {"kind": kind, "label": label, "prefix": QUEUE_PREFIX[kind], "tickets": [], "longest": 0}
               for kind, label in CounterKind.choices}
     for ticket in waiting:
@@ -272,8 +273,7 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
         if ticket.customer_id:
             score = scores.get(ticket.customer_id)
             masked = masked_name(ticket.customer.full_name)
-            # one query per recognised customer waiting: a lobby holds tens, not thousands
-            offers = offers_for_customer(customer=ticket.customer, now=now)[:1]
+            offers = offers_by_customer.get(ticket.customer_id, [])[:1]  # the 360 page's first offer
             for offer in offers:  # the board may be seen by others in the lobby: the pitch names nobody in full
                 offer.pitch = offer.pitch.replace(ticket.customer.display_name, masked)
             row["customer"] = {
@@ -294,14 +294,14 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
             "counters": [{"counter": c, "ticket": serving.get(c.pk)} for c in counters]}
 
 
-def lobby_customers_unlogged(*, user, customer_ids: list[int], day: dt.date) -> list[Customer]:
-    """Customers on the board this user has not yet been logged as seeing today (the board polls)."""
+def lobby_customers_unlogged(*, user, customer_ids: list[int], day: dt.date) -> list[int]:
+    """The customers on the board this user has not yet been logged as seeing today (the board polls)."""
     if not customer_ids:
         return []
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     seen = set(CustomerAccessLog.objects.filter(user=user, via=AccessVia.COUNTER, at__gte=start,
                                                 customer_id__in=customer_ids).values_list("customer_id", flat=True))
-    return list(Customer.objects.filter(pk__in=set(customer_ids) - seen))
+    return sorted(set(customer_ids) - seen)
 
 
 # --- the public display ----------------------------------------------------------------------------------------
