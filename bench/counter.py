@@ -1,7 +1,8 @@
 """Counter service latency over HTTP against gunicorn (DESIGN §10, issue 15).
 
-Starts gunicorn (2 workers, the configured settings; run it with `DEBUG=false`) on the configured database,
-sets up a bench branch (BENCH1) with --counters counters, a teller at each (API tokens) and a kiosk, then:
+Starts gunicorn (the Procfile's web options, or --gunicorn; the configured settings, run it with
+`DEBUG=false`) on the configured database, sets up a bench branch (BENCH1) with --counters counters, a teller
+at each (API tokens) and a kiosk, then:
 
 1. ticket issue: the kiosk posts --tickets tickets at --rate a minute (open loop: one every 60/rate s, each
    on its own thread so a slow answer does not delay the next), 70 % with the mobile of a random customer
@@ -23,6 +24,8 @@ import json
 import os
 import queue
 import random
+import re
+import shlex
 import statistics
 import sys
 import threading
@@ -42,6 +45,25 @@ from http_latency import percentile, setup_django, start_gunicorn  # noqa: E402
 
 BRANCH = "BENCH1"
 RESULTS = ROOT / "bench" / "results"
+_DEFAULTED = re.compile(r"\$\{(\w+):-([^}]*)\}")  # ${WEB_WORKERS:-2}
+_NOT_FOR_THE_BENCH = {"--bind", "--access-logfile", "--access-logformat"}  # its own port; no log line a request
+
+
+def procfile_web_options(procfile: Path = ROOT / "Procfile") -> list[str]:
+    """The worker options of the Procfile's web process (its ${VAR:-default}s from the environment), so that the
+    bench measures what `web` runs; bind and access log are the bench's own."""
+    line = next(line.split(":", 1)[1] for line in procfile.read_text().splitlines() if line.startswith("web:"))
+    words = shlex.split(_DEFAULTED.sub(lambda m: os.environ.get(m.group(1)) or m.group(2), line))
+    words = words[words.index("gunicorn") + 2:]  # after "gunicorn crm_site.wsgi"
+    options, skip = [], False
+    for i, word in enumerate(words):
+        if skip:
+            skip = False
+        elif word in _NOT_FOR_THE_BENCH:
+            skip = i + 1 < len(words) and not words[i + 1].startswith("--")
+        else:
+            options.append(word)
+    return options
 
 
 def prepare(counters: int) -> dict:
@@ -222,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--call-rate", type=float, default=300, help="calls a minute, steady scenario")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--gunicorn", default=None, metavar="OPTIONS",
+                        help="gunicorn worker options instead of the Procfile's web, e.g. \"--workers 4\"")
     args = parser.parse_args(argv)
     setup_django()
     rng = random.Random(args.seed)
@@ -229,7 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dataset: {setup['customers']:,} customers; {args.counters} counters; "
           f"{args.tickets} tickets at {args.rate:g}/min; {args.rounds} call-next rounds")
     base = f"http://127.0.0.1:{args.port}"
-    proc = start_gunicorn(args.port)
+    options = shlex.split(args.gunicorn) if args.gunicorn is not None else procfile_web_options()
+    print(f"gunicorn ({'--gunicorn' if args.gunicorn is not None else 'the Procfile web'}): {shlex.join(options)}")
+    proc = start_gunicorn(args.port, options)
+    load_before = os.getloadavg()
     try:
         warm_up(base, setup)
         issue = bench_issue(base, setup, args.tickets, args.rate, rng)
@@ -243,11 +270,15 @@ def main(argv: list[str] | None = None) -> int:
         proc.terminate()
         proc.wait(timeout=30)
     twice = [number for number, times in Tally(called).items() if times > 1]
-    results = {"issue": summary(f"ticket issue ({args.rate:g}/min)", issue),
+    load = [round(load_before[0], 2), round(os.getloadavg()[0], 2)]
+    results = {"gunicorn": shlex.join(options), "load_average_1min": load,
+               "issue": summary(f"ticket issue ({args.rate:g}/min)", issue),
                "call_next": summary(f"call-next ({args.counters} at once)", calls),
                "call_next_steady": summary(f"call-next ({args.call_rate:g}/min)", steady),
                "called": len(called), "empty": empty, "called_twice": twice}
-    print(f"tickets called: {len(called)}, 204s: {empty}, called twice: {len(twice)}")
+    print(f"tickets called: {len(called)}, 204s: {empty}, called twice: {len(twice)}; "
+          f"load average (1 min) {results['load_average_1min'][0]} at the start, {results['load_average_1min'][1]} "
+          f"at the end")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "counter.json").write_text(json.dumps(results, indent=2))
     return 1 if twice else 0

@@ -88,13 +88,14 @@ def sample_queries(n: int, rng: random.Random) -> tuple[list[str], list[str]]:
     return queries, [c.customer_no for c in rows]
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
+def start_gunicorn(port: int, options: list[str] | None = None) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:port with `options` (default: 2 sync workers), once it answers."""
     env = dict(os.environ)
     proc = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "crm_site.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--log-level", "warning"],
+         *(options if options is not None else ["--workers", "2"]), "--log-level", "warning"],
         cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine boots several workers slowly
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)

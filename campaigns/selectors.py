@@ -7,6 +7,7 @@ channel systems on none (a teller sees a campaign only as an offer on the custom
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
@@ -205,26 +206,34 @@ def recipient_get_for_outcome(*, recipient_id: int, user) -> CampaignRecipient:
 
 def offers_for_customer(*, customer: Customer, now: dt.datetime | None = None) -> list[CampaignRecipient]:
     """Open counter offers for the 360 page: not yet declined or taken, campaign live, within its window."""
+    return offers_for_customers(customers=[customer], now=now).get(customer.pk, [])
+
+
+def offers_for_customers(*, customers: Iterable[Customer], now: dt.datetime | None = None
+                         ) -> dict[int, list[CampaignRecipient]]:
+    """offers_for_customer for many customers in one query (a lobby of waiting customers): customer id → offers,
+    newest campaign first; a customer without an open offer is not a key."""
     now = now or timezone.now()
-    offers = list(
+    offers = (
         CampaignRecipient.objects.filter(
-            customer=customer, channel=CampaignChannel.COUNTER, holdout=False,
+            customer__in=[c.pk for c in customers], channel=CampaignChannel.COUNTER, holdout=False,
             status__in=[RecipientStatus.PENDING, RecipientStatus.SENT, RecipientStatus.DELIVERED],
             response__in=["", OfferOutcome.INTERESTED],
             campaign__status__in=[CampaignStatus.RUNNING, CampaignStatus.COMPLETED])
         .filter(Q(campaign__started_at__isnull=True) | Q(campaign__started_at__lte=now))
-        .select_related("campaign", "campaign__product", "customer__home_branch").order_by("-campaign__started_at"))
-    result = []
+        .select_related("campaign", "campaign__product", "customer__home_branch")
+        .order_by("-campaign__started_at", "pk"))
+    result: dict[int, list[CampaignRecipient]] = {}
     for offer in offers:
         ends = offer.campaign.offer_ends_at
         if ends is not None and ends < now:
             continue
-        product = offer.campaign.product
+        product, customer = offer.campaign.product, offer.customer
         offer.pitch = message_render(
             messages=offer.campaign.messages, channel=CampaignChannel.COUNTER, language=customer.preferred_language,
             name=customer.display_name, product={lang: product.display_name(lang) for lang in ("zh-hans", "en")},
             branch=customer.home_branch.name).text
-        result.append(offer)
+        result.setdefault(customer.pk, []).append(offer)
     return result
 
 

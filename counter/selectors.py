@@ -11,16 +11,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branches.models import Branch
+from branches.models import Branch, StaffProfile
 from branches.selectors import branches_visible_to, staff_profile_get
-from campaigns.selectors import offers_for_customer
+from campaigns.selectors import offers_for_customers
 from customers import identity, search
-from customers.models import AccessVia, Customer, CustomerAccessLog
+from customers.models import AccessVia, CustomerAccessLog
 from scoring import explain
 from scoring.models import CustomerScore
 
@@ -105,9 +105,24 @@ def customer_recognise(*, identifier: str) -> Recognition:
 
 def counter_settings_for(*, branch_id: int) -> CounterSettings:
     """The branch's routing rules, or the defaults (not saved) when a manager never changed them."""
-    found = CounterSettings.objects.filter(branch_id=branch_id).first()
-    return found or CounterSettings(branch_id=branch_id, vip_tiers=default_vip_tiers(),
-                                    service_queues=default_service_queues(), display_token="")
+    return CounterSettings.objects.filter(branch_id=branch_id).first() or _default_settings(branch_id)
+
+
+def _default_settings(branch_id: int) -> CounterSettings:
+    return CounterSettings(branch_id=branch_id, vip_tiers=default_vip_tiers(), service_queues=default_service_queues(),
+                           display_token="")
+
+
+def kiosk_branch_rules(*, user) -> tuple[StaffProfile | None, CounterSettings | None]:
+    """The kiosk's staff profile (with its branch) and that branch's routing rules, in one query."""
+    profile = StaffProfile.objects.select_related("branch__counter_settings").filter(user=user).first()
+    if profile is None:
+        return None, None
+    try:
+        rules = profile.branch.counter_settings
+    except CounterSettings.DoesNotExist:
+        rules = _default_settings(profile.branch_id)
+    return profile, rules
 
 
 def queue_for(*, rules: CounterSettings, tier: str, service: str) -> str:
@@ -122,24 +137,33 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def estimated_wait_minutes(*, branch_id: int, queue: str, ahead: int, day: dt.date) -> int:
-    """Tickets ahead × the day's mean service time, shared by the counters open for that queue (or any)."""
+# where a new ticket stands in its queue, and what the wait estimate needs: the day's mean service time and the
+# counters open for that queue (or any): one read, after the ticket is in
+TICKET_WAIT_SQL = """
+SELECT (SELECT count(*) FROM counter_ticket t
+         WHERE t.branch_id = %(branch_id)s AND t.day = %(day)s AND t.queue = %(queue)s AND t.status = %(waiting)s
+           AND (t.issued_at, t.id) <= (%(issued_at)s, %(id)s)) AS position,
+       (SELECT extract(epoch FROM avg(t.done_at - t.called_at)) FROM counter_ticket t
+         WHERE t.branch_id = %(branch_id)s AND t.day = %(day)s AND t.status = %(done)s) AS mean_seconds,
+       count(*) FILTER (WHERE c.kind = %(queue)s) AS own_counters, count(*) AS open_counters
+  FROM counter_counter c
+ WHERE c.branch_id = %(branch_id)s AND c.is_open
+"""
+
+
+def ticket_wait(*, ticket: Ticket) -> tuple[int, int]:
+    """(position, estimated wait in minutes) of a waiting ticket: 1 for the next in its queue; the tickets ahead ×
+    the day's mean service time, shared by the counters open for its queue (or any)."""
+    with connection.cursor() as cursor:
+        cursor.execute(TICKET_WAIT_SQL, {
+            "branch_id": ticket.branch_id, "day": ticket.day, "queue": ticket.queue, "issued_at": ticket.issued_at,
+            "id": ticket.pk, "waiting": TicketStatus.WAITING, "done": TicketStatus.DONE})
+        position, mean_seconds, own, any_open = cursor.fetchone()
+    ahead = position - 1
     if ahead <= 0:
-        return 0
-    mean = Ticket.objects.filter(branch_id=branch_id, day=day, status=TicketStatus.DONE).aggregate(
-        seconds=Avg(F("done_at") - F("called_at")))["seconds"]
-    minutes = mean.total_seconds() / 60 if mean else settings.COUNTER_DEFAULT_SERVICE_MINUTES
-    open_counters = Counter.objects.filter(branch_id=branch_id, is_open=True).aggregate(
-        own=Count("pk", filter=Q(kind=queue)), any=Count("pk"))
-    counters = open_counters["own"] or open_counters["any"] or 1
-    return math.ceil(ahead * minutes / counters)
-
-
-def ticket_position(*, ticket: Ticket) -> int:
-    """1 for the next in its queue."""
-    return Ticket.objects.filter(branch_id=ticket.branch_id, day=ticket.day, queue=ticket.queue,
-                                 status=TicketStatus.WAITING).filter(
-        Q(issued_at__lt=ticket.issued_at) | Q(issued_at=ticket.issued_at, pk__lte=ticket.pk)).count()
+        return position, 0
+    minutes = float(mean_seconds) / 60 if mean_seconds else settings.COUNTER_DEFAULT_SERVICE_MINUTES
+    return position, math.ceil(ahead * minutes / (own or any_open or 1))
 
 
 # --- counters and the teller's bar ----------------------------------------------------------------------------
@@ -241,6 +265,7 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
     customer_ids = {t.customer_id for t in waiting if t.customer_id}
     scores = {s.customer_id: s for s in CustomerScore.objects.filter(customer_id__in=customer_ids)
               .only("customer_id", "tier", "alerts")}
+    offers_by_customer = offers_for_customers(customers=[t.customer for t in waiting if t.customer_id], now=now)
     queues = {kind: {"kind": kind, "label": label, "prefix": QUEUE_PREFIX[kind], "tickets": [], "longest": 0}
               for kind, label in CounterKind.choices}
     for ticket in waiting:
@@ -248,8 +273,7 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
         if ticket.customer_id:
             score = scores.get(ticket.customer_id)
             masked = masked_name(ticket.customer.full_name)
-            # one query per recognised customer waiting: a lobby holds tens, not thousands
-            offers = offers_for_customer(customer=ticket.customer, now=now)[:1]
+            offers = offers_by_customer.get(ticket.customer_id, [])[:1]  # the 360 page's first offer
             for offer in offers:  # the board may be seen by others in the lobby: the pitch names nobody in full
                 offer.pitch = offer.pitch.replace(ticket.customer.display_name, masked)
             row["customer"] = {
@@ -270,14 +294,14 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
             "counters": [{"counter": c, "ticket": serving.get(c.pk)} for c in counters]}
 
 
-def lobby_customers_unlogged(*, user, customer_ids: list[int], day: dt.date) -> list[Customer]:
-    """Customers on the board this user has not yet been logged as seeing today (the board polls)."""
+def lobby_customers_unlogged(*, user, customer_ids: list[int], day: dt.date) -> list[int]:
+    """The customers on the board this user has not yet been logged as seeing today (the board polls)."""
     if not customer_ids:
         return []
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
     seen = set(CustomerAccessLog.objects.filter(user=user, via=AccessVia.COUNTER, at__gte=start,
                                                 customer_id__in=customer_ids).values_list("customer_id", flat=True))
-    return list(Customer.objects.filter(pk__in=set(customer_ids) - seen))
+    return sorted(set(customer_ids) - seen)
 
 
 # --- the public display ----------------------------------------------------------------------------------------

@@ -185,7 +185,8 @@ class SessionIdleRefreshMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # a signed-in session only: an API call with a token carries none, and must not start one (a row per call)
+        if user is not None and user.is_authenticated and request.session.session_key:
             now = int(time.time())
             if now - request.session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
                 request.session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry

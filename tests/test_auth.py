@@ -108,3 +108,13 @@ def test_requests_within_a_minute_do_not_rewrite_the_session(client, teller):
     before = current_session(client).expire_date
     assert client.get(reverse("teller:home")).status_code == 200
     assert current_session(client).expire_date == before
+
+
+def test_an_api_call_with_a_token_starts_no_session(client, teller):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=teller)
+    response = client.get("/api/v1/counter/counters/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert not Session.objects.exists()
+    assert settings.SESSION_COOKIE_NAME not in response.cookies

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import CampaignChannel, CampaignRecipient, CampaignStatus, RecipientStatus
 from campaigns.tests.factories import CampaignFactory, running
 from counter.models import CounterSettings, Ticket
 from customers.models import AccessVia, CustomerAccessLog
+from customers.tests.factories import CustomerFactory
 
 from .factories import CounterFactory, TicketFactory
 
@@ -102,6 +105,28 @@ def test_the_lobby_board_shows_queues_masked_names_tiers_and_the_offer(client_fo
     # each recognised customer's first showing to this member of staff today is in the access log, once
     client_for(manager).get("/counter/lobby/board/", **HTMX)
     assert CustomerAccessLog.objects.filter(via=AccessVia.COUNTER).count() == 2
+
+
+def _lobby_board_queries(client, branch, campaign, waiting: int) -> int:
+    """The queries of one lobby board poll with `waiting` recognised customers waiting, each with an offer."""
+    Ticket.objects.all().delete()
+    for i in range(waiting):
+        customer = CustomerFactory(home_branch=branch)
+        TicketFactory(branch=branch, number=f"A{i + 1:03d}", customer=customer, tier="B")
+        CampaignRecipient.objects.create(campaign=campaign, customer=customer, channel=CampaignChannel.COUNTER,
+                                         status=RecipientStatus.DELIVERED)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/counter/lobby/board/", **HTMX).content.decode()
+    assert page.count('data-testid="offer"') == waiting
+    return len(queries)
+
+
+def test_the_lobby_board_reads_the_same_number_of_times_for_2_or_6_waiting_customers(client_for, manager, branch):
+    campaign = running(CampaignFactory(branch=branch, channels=["COUNTER"], status=CampaignStatus.RUNNING))
+    client = client_for(manager)
+    client.get("/counter/lobby/board/", **HTMX)  # the session and the permissions cached, as on every later poll
+    assert _lobby_board_queries(client, branch, campaign, 2) == _lobby_board_queries(client, branch, campaign, 6)
+    assert CustomerAccessLog.objects.filter(via=AccessVia.COUNTER, user=manager).count() == 8
 
 
 def test_the_lobby_board_is_for_branch_staff_of_that_branch(client_for, other_branch_manager, admin_user, lobby):

@@ -3,10 +3,15 @@ bad identifiers and services, another branch."""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from counter.models import CounterSettings, IdentifierKind, Ticket
+import pytest
+from django.utils import timezone
+
+from counter.models import Counter, CounterSettings, IdentifierKind, Ticket, TicketStatus
 from customers.models import CustomerAccessLog
+
+from .factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/counter/tickets/"
@@ -79,6 +84,28 @@ def test_numbers_count_up_per_queue_and_positions_and_waits_follow(kiosk_client,
     # nobody served yet today: the default 5 minutes a ticket, one integrated counter (open or not)
     assert [n["estimated_wait_minutes"] for n in numbers] == [0, 5, 10]
     assert issue(kiosk_client, service="CASH_LARGE").json()["ticket_no"] == "C001"
+
+
+def test_the_wait_is_the_days_mean_service_time_shared_by_the_counters_open_for_the_queue(
+        kiosk_client, branch, counters, teller, manager):
+    now = timezone.now()
+    for number, minutes in (("A900", 4), ("A901", 8)):  # served today in 4 and 8 minutes: a mean of 6
+        TicketFactory(branch=branch, number=number, status=TicketStatus.DONE,
+                      called_at=now - dt.timedelta(minutes=minutes), done_at=now)
+    TicketFactory(branch=branch, number="A902")  # waiting
+    a02 = Counter.objects.create(branch=branch, code="A02", kind="INTEGRATED")
+    for counter, user in ((counters["INTEGRATED"], teller), (a02, manager)):
+        counter.is_open, counter.teller = True, user
+        counter.save()
+    body = issue(kiosk_client).json()
+    # drawn above the day's tickets (the sequence starts after a restore), second in the queue, 6 minutes / 2
+    assert (body["ticket_no"], body["position"], body["estimated_wait_minutes"]) == ("A903", 2, 3)
+
+
+def test_numbers_past_999_keep_every_digit(kiosk_client, branch):
+    TicketFactory(branch=branch, number="A999", status=TicketStatus.DONE)
+    assert issue(kiosk_client).json()["ticket_no"] == "A1000"
+    assert issue(kiosk_client).json()["ticket_no"] == "A1001"
 
 
 @pytest.mark.parametrize("identifier", ["张伟", "abc", "12", "11010519491231003X", "1" * 41, "138-0"])
