@@ -167,6 +167,12 @@ class Campaign(models.Model):
         return self.status in self.EDITABLE
 
     @property
+    def channel_labels(self) -> list[str]:
+        """The chosen channels, in order, as the reader's language names them (短信, not SMS)."""
+        return [str(CampaignChannel(code).label) if code in CampaignChannel.values else code
+                for code in self.channels or []]
+
+    @property
     def effective_frequency_cap(self) -> int:
         if self.frequency_cap is not None:
             return self.frequency_cap

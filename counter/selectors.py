@@ -221,17 +221,6 @@ def profile_url(*, ticket: Ticket) -> str | None:
 # --- the lobby board -------------------------------------------------------------------------------------------
 
 
-def masked_name(full_name: str) -> str:
-    """The family name and a star per other character (张*, 欧阳**); a Latin name's first letter."""
-    name = (full_name or "").strip()
-    if not name:
-        return ""
-    if not name.isascii():
-        family = 2 if name[:2] in identity.COMPOUND_SURNAMES else 1
-        return name[:family] + "*" * max(len(name) - family, 1)
-    return name[0] + "***"
-
-
 def _branch_chosen(*, user, branch_code: str | None) -> Branch:
     """The branch a page of one branch shows: the one chosen among those the user sees, else their own."""
     if branch_code:
@@ -272,7 +261,7 @@ def lobby_board(*, branch: Branch, now: dt.datetime | None = None) -> dict:
         row = {"ticket": ticket, "wait_minutes": _minutes(now - ticket.issued_at), "customer": None}
         if ticket.customer_id:
             score = scores.get(ticket.customer_id)
-            masked = masked_name(ticket.customer.full_name)
+            masked = identity.masked_name(ticket.customer.full_name)
             offers = offers_by_customer.get(ticket.customer_id, [])[:1]  # the 360 page's first offer
             for offer in offers:  # the board may be seen by others in the lobby: the pitch names nobody in full
                 offer.pitch = offer.pitch.replace(ticket.customer.display_name, masked)

@@ -2,8 +2,14 @@
 
 - person_name: a member of staff's name family name first in Chinese (季淑珍), given name first in
   English (Shuzhen Ji). A name written in Chinese characters reads family-first in either language.
-- amount_short: large amounts as Chinese bank staff read them (6.67 亿, 12.50 万); thousands grouped
-  in English (667,000,000.00).
+- money: an amount with its currency, the one way money is written on the site (docs/features.md, "How
+  amounts read"). In Chinese the currency's sign stuck to the amount: ¥1,234.56, US$1,000.00, HK$80.00,
+  and the ISO code where a currency has no sign of its own (CZK 90.00). In English the ISO code, a space,
+  the amount: CNY 1,234.56, USD 1,000.00. Digits after the point as the currency has them (JPY none).
+  No currency given: the bank's BASE_CURRENCY. A negative amount puts its minus sign first: −¥12.00.
+- money_short: the same, large amounts as Chinese bank staff read them: ¥6.67 亿, ¥12.50 万 (English: in full).
+- amount_short: the number of money_short alone, for a table whose heading names the currency.
+- fx_rate: an exchange rate without its trailing zeros (7.1, 0.0001234).
 - percent: a share (0.1) as a percentage (10 %).
 """
 
@@ -16,6 +22,8 @@ from django import template
 from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
+
+from .currencies import ISO_4217, SYMBOLS
 
 register = template.Library()
 
@@ -79,6 +87,63 @@ def amount_short_text(value, language: str | None = None) -> str:
 def amount_short(value) -> str:
     """6.67 亿 / 12.50 万 in Chinese; 667,000,000.00 in English."""
     return amount_short_text(value)
+
+
+def _currency(currency: str | None) -> str:
+    return (currency or settings.BASE_CURRENCY).strip().upper()
+
+
+def _with_currency(number: str, *, negative: bool, currency: str, language: str | None) -> str:
+    sign = "−" if negative else ""
+    if _chinese(language) and currency in SYMBOLS:
+        return f"{sign}{SYMBOLS[currency]}{number}"
+    return f"{sign}{currency} {number}"
+
+
+def money_text(value, currency: str | None = None, *, language: str | None = None) -> str:
+    """¥1,234.56 (Chinese) / CNY 1,234.56 (English); "—" for no amount."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    code = _currency(currency)
+    digits = ISO_4217.get(code)
+    number = number_format(abs(amount), 2 if digits is None else digits, use_l10n=True, force_grouping=True)
+    return _with_currency(number, negative=amount < 0, currency=code, language=language)
+
+
+def money_short_text(value, currency: str | None = None, *, language: str | None = None) -> str:
+    """¥6.67 亿 (Chinese) / CNY 667,000,000.00 (English); "—" for no amount."""
+    amount = _decimal(value)
+    if amount is None:
+        return "—"
+    number = amount_short_text(abs(amount), language=language)
+    return _with_currency(number, negative=amount < 0, currency=_currency(currency), language=language)
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """{{ balance|money:account.currency }}, {{ aum|money }} (the base currency)."""
+    return money_text(value, currency)
+
+
+@register.filter
+def money_short(value, currency: str = "") -> str:
+    """{{ aum_total|money_short }}: 万/亿 for a Chinese reader."""
+    return money_short_text(value, currency)
+
+
+@register.simple_tag
+def base_currency() -> str:
+    return settings.BASE_CURRENCY
+
+
+@register.filter
+def fx_rate(value) -> str:
+    """A rate without its trailing zeros: 7.1, 0.0001234."""
+    rate = _decimal(value)
+    if rate is None:
+        return "—"
+    return number_format(format(rate.normalize(), "f"), use_l10n=True)
 
 
 @register.filter

@@ -107,6 +107,18 @@ SURNAME_READINGS = {
 }
 
 
+def masked_name(full_name: str) -> str:
+    """A name for a list others may glimpse: the family name and a star per other character (张*, 欧阳**);
+    a Latin name's first letter."""
+    name = (full_name or "").strip()
+    if not name:
+        return ""
+    if not name.isascii():
+        family = 2 if name[:2] in COMPOUND_SURNAMES else 1
+        return name[:family] + "*" * max(len(name) - family, 1)
+    return name[0] + "***"
+
+
 def name_search_keys(full_name: str) -> tuple[str, str]:
     """Full pinyin without spaces and the initials, lower-case: '欧阳娜娜' -> ('ouyangnana', 'oynn')."""
     name = (full_name or "").strip()

@@ -236,7 +236,7 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         state = _("granted") if self.granted else _("revoked")
-        return f"{self.customer_id} {self.channel} {state}"
+        return _("%(channel)s: %(state)s") % {"channel": self.get_channel_display(), "state": state}
 
 
 class InteractionChannel(models.TextChoices):

@@ -11,11 +11,11 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from crm_site.currencies import SYMBOLS
+from crm_site.display import money_text
 from transactions.models import Category, Channel
 
 from .compute import display_percent
@@ -74,13 +74,6 @@ def percent_text(fraction) -> str:
         return ""
     value = (Decimal(str(fraction)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return _("%(percent)s %%") % {"percent": value}
-
-
-def money_text(value) -> str:
-    """An amount in the bank's base currency, as the reader's language writes numbers: "¥52,000.00", "CZK 90.00"."""
-    amount = number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
-    code = settings.BASE_CURRENCY
-    return f"{SYMBOLS[code]}{amount}" if code in SYMBOLS else f"{code} {amount}"
 
 
 def explanation(*, tier: str, top_percent, drivers: list[str]) -> str:

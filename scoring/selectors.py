@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from branches.models import Branch
 from branches.selectors import branches_visible_to, is_bank_admin, staff_profile_get
 from crm_site.exceptions import NotAllowed, NotFound
+from customers import identity
 from customers.models import Customer
 from transactions.models import Category
 
@@ -178,6 +179,43 @@ def branch_dashboard(*, user, branch_code: str | None = None) -> dict:
         "money": {"base_currency": settings.BASE_CURRENCY, "run": full,
                   "rates": full.fx_rates if full else {}, "unconverted": full.unconverted if full else {}},
     }
+
+
+def alert_kind_check(code: str) -> str:
+    """An alert kind named in a URL: one of AlertCode, else a 404 that says which kinds there are."""
+    if code not in AlertCode.values:
+        raise NotFound(_("There is no alert kind “%(code)s”. Open a list from the alert chart of the branch dashboard.")
+                       % {"code": code[:40]})
+    return code
+
+
+def customers_with_alert(*, user, code: str, branch_code: str | None = None) -> tuple[Branch | None, QuerySet]:
+    """The scores of the customers on whom an alert of this kind fires, in the dashboard's scope (its branch,
+    or every branch for an admin who names none), most valuable first; the customer and home branch joined.
+
+    The alerts are a JSON list on the score row; `@>` finds the rows holding one of this kind.
+    """
+    alert_kind_check(code)
+    branch = dashboard_scope(user=user, branch_code=branch_code)
+    scores = (CustomerScore.objects.filter(customer__merged_into__isnull=True, alerts__contains=[{"code": code}])
+              .select_related("customer", "customer__home_branch")
+              .only("customer_id", "tier", "value_score", "alerts", "customer__customer_no", "customer__full_name",
+                    "customer__home_branch__code", "customer__home_branch__name")
+              .order_by("-value_score", "customer__customer_no"))
+    if branch is not None:
+        scores = scores.filter(customer__home_branch=branch)
+    return branch, scores
+
+
+def alert_rows(*, scores: Iterable[CustomerScore], code: str) -> list[dict]:
+    """One line per customer of an alert list: masked name, tier, the alert's reason in the reader's language."""
+    rows = []
+    for score in scores:
+        alert = next((item for item in score.alerts or [] if item.get("code") == code), {"code": code})
+        rows.append({"customer": score.customer, "masked_name": identity.masked_name(score.customer.full_name),
+                     "tier": score.tier, "text": explain.alert_reason(alert),
+                     "severity": explain.ALERT_SEVERITY.get(code, "info")})
+    return rows
 
 
 def _newest_runs() -> tuple[ScoreRun | None, ScoreRun | None]:

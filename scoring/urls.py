@@ -6,4 +6,5 @@ app_name = "scoring"
 
 urlpatterns = [
     path("branch/", views.branch_dashboard, name="branch-dashboard"),
+    path("branch/alerts/<str:code>/", views.alert_customers, name="alert-customers"),
 ]

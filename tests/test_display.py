@@ -95,4 +95,4 @@ def test_the_dashboard_shows_the_aum_total_in_wan_in_chinese(client_for, manager
     CustomerScoreFactory(customer=CustomerFactory(home_branch=branch), aum=Decimal("66700000.00"))
     html = client_for(manager).get(reverse("scoring:branch-dashboard"), **ZH).content.decode()
     total = html[html.index('id="total-aum"'):][:80]
-    assert "CNY 6,670.00 万" in total
+    assert "¥6,670.00 万" in total

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import ProductKind
+from crm_site.display import money_text
 from customers.models import ContactChannel, Gender, Segment
 from transactions.models import Category
 
@@ -49,6 +50,8 @@ def audience_lines(audience: dict) -> list[tuple[str, str]]:
             label = fields["category_code"].label
             text = _("%(category)s, at least %(share)s of card spend") % {
                 "category": dict(Category.choices).get(value["code"], value["code"]), "share": value["min_share"]}
+        elif key in ("aum_min", "aum_max"):
+            label, text = fields[key].label, money_text(value)
         else:
             label = fields[key].label if key in fields else key
             items = value if isinstance(value, list) else [value]

@@ -130,6 +130,17 @@ class AlertCountSerializer(serializers.Serializer):
     customers = serializers.IntegerField(read_only=True)
 
 
+class AlertCustomerSerializer(serializers.Serializer):
+    """One customer of an alert list: the masked name, never the full one (the 360 has it, and logs the look)."""
+
+    customer_no = serializers.CharField(source="customer.customer_no", read_only=True)
+    masked_name = serializers.CharField(read_only=True, help_text="Family name and a star per other character.")
+    home_branch = serializers.CharField(source="customer.home_branch.code", read_only=True)
+    tier = serializers.ChoiceField(choices=Tier.choices, read_only=True)
+    severity = serializers.ChoiceField(choices=SEVERITIES, read_only=True)
+    text = serializers.CharField(read_only=True, help_text="The alert's reason, in the request's language.")
+
+
 class RunBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=RunKind.choices, read_only=True)

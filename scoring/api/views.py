@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm_site.permissions import HasRequiredPermissions
+from customers.models import AccessVia
+from customers.reading import customers_read_record
 from scoring import selectors
 
 from . import serializers
@@ -52,6 +54,29 @@ class BranchDashboardView(APIView):
     def get(self, request: Request, code: str) -> Response:
         dashboard = selectors.branch_dashboard(user=request.user, branch_code=code)
         return Response(serializers.BranchDashboardSerializer(dashboard).data)
+
+
+class BranchAlertCustomersView(GenericAPIView):
+    permission_classes = [HasRequiredPermissions]
+    required_permissions = ("scoring.view_branch_dashboard",)
+    serializer_class = serializers.AlertCustomerSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="score_branch_alert_customers", tags=TAGS, summary="A branch's customers with one alert",
+        description="The customers behind one bar of the dashboard's alert chart: those of the branch on whom an "
+                    "alert of this kind (funds_leaving, id_expiring, kyc_due, dormant, activity_falling, birthday) "
+                    "fires, most valuable first, with masked names, tier and the alert's reason. Every customer "
+                    "listed is written to the access log. An unknown kind, or a branch the user may not see, is "
+                    "a 404.",
+        responses={200: serializers.AlertCustomerSerializer(many=True), 403: FORBIDDEN,
+                   404: OpenApiResponse(description="No such alert kind, or no such branch among the user's.")},
+    )
+    def get(self, request: Request, code: str, kind: str) -> Response:
+        _branch, scores = selectors.customers_with_alert(user=request.user, code=kind, branch_code=code)
+        rows = selectors.alert_rows(scores=self.paginate_queryset(scores), code=kind)
+        customers_read_record(request, customer_ids=[row["customer"].pk for row in rows], via=AccessVia.API)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 class ScoreRunListView(GenericAPIView):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from customers.models import AccessVia, CustomerAccessLog
 from customers.tests.factories import CustomerFactory
 from scoring.models import RunKind, RunStatus
 
@@ -96,17 +97,39 @@ def test_a_page_past_the_end_is_a_404(as_manager, scores):
     assert as_manager.get("/api/v1/scores/runs/", {"page": "x"}).status_code == 404
 
 
+def test_the_customers_with_one_alert_come_masked_paged_and_logged(as_manager, manager, branch, scores):
+    response = as_manager.get("/api/v1/scores/branches/SH001/alerts/id_expiring/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = response.json()
+    assert body["count"] == 2
+    assert [row["tier"] for row in body["results"]] == ["AAA", "B"]  # most valuable first
+    row = body["results"][0]
+    assert set(row) == {"customer_no", "masked_name", "home_branch", "tier", "severity", "text"}
+    assert row["masked_name"].endswith("*") and row["home_branch"] == "SH001" and row["severity"] == "high"
+    assert "3 天" in row["text"]
+    assert "no-store" in response["Cache-Control"]
+    listed = {row["customer_no"] for row in body["results"]}
+    assert set(CustomerAccessLog.objects.filter(user=manager, via=AccessVia.API)
+               .values_list("customer__customer_no", flat=True)) == listed
+
+
+def test_an_unknown_alert_kind_is_a_404_that_says_so(as_manager, scores):
+    response = as_manager.get("/api/v1/scores/branches/SH001/alerts/nope/")
+    assert response.status_code == 404
+    assert "nope" in response.json()["detail"]
+
+
 # --- who may do what (DESIGN §8) ------------------------------------------------------------------------
 
 ENDPOINTS = {"summary": "/api/v1/scores/branches/", "own": "/api/v1/scores/branches/SH001/",
-             "other": "/api/v1/scores/branches/BJ001/", "runs": "/api/v1/scores/runs/"}
+             "other": "/api/v1/scores/branches/BJ001/", "runs": "/api/v1/scores/runs/",
+             "alerts": "/api/v1/scores/branches/SH001/alerts/dormant/"}
 EXPECTED = {
-    "teller": {"summary": 403, "own": 403, "other": 403, "runs": 403},
-    "manager": {"summary": 200, "own": 200, "other": 404, "runs": 200},
-    "other_branch_manager": {"summary": 200, "own": 404, "other": 200, "runs": 200},
-    "admin_user": {"summary": 200, "own": 200, "other": 200, "runs": 200},
-    "channel_system": {"summary": 403, "own": 403, "other": 403, "runs": 403},
-    "anonymous": {"summary": 401, "own": 401, "other": 401, "runs": 401},
+    "teller": {"summary": 403, "own": 403, "other": 403, "runs": 403, "alerts": 403},
+    "manager": {"summary": 200, "own": 200, "other": 404, "runs": 200, "alerts": 200},
+    "other_branch_manager": {"summary": 200, "own": 404, "other": 200, "runs": 200, "alerts": 404},
+    "admin_user": {"summary": 200, "own": 200, "other": 200, "runs": 200, "alerts": 200},
+    "channel_system": {"summary": 403, "own": 403, "other": 403, "runs": 403, "alerts": 403},
+    "anonymous": {"summary": 401, "own": 401, "other": 401, "runs": 401, "alerts": 401},
 }
 
 
@@ -130,7 +153,8 @@ def test_writes_are_not_allowed(api_client, admin_user, branch, endpoint):
 def test_the_openapi_schema_documents_the_scores_endpoints_and_the_360_scores(api_client, manager):
     api_client.force_authenticate(manager)
     schema = json.loads(api_client.get("/api/schema/", {"format": "json"}).content)
-    for path in ["/api/v1/scores/branches/", "/api/v1/scores/branches/{code}/", "/api/v1/scores/runs/"]:
+    for path in ["/api/v1/scores/branches/", "/api/v1/scores/branches/{code}/", "/api/v1/scores/runs/",
+                 "/api/v1/scores/branches/{code}/alerts/{kind}/"]:
         assert "get" in schema["paths"][path], path
     components = schema["components"]["schemas"]
     c360 = components["Customer360"]["properties"]

@@ -25,7 +25,7 @@ REASONS = [
     ({"code": "dormant", "days": 200}, "No transactions for 200 days", "已 200 天无交易"),
     ({"code": "dormant", "days": None}, "Never transacted", "从未交易"),
     ({"code": "funds_leaving", "outflow": "52000.00", "aum": "126829.27"},
-     "Net outflow ¥52,000.00 in 30 days: 41 % of AUM", "30 天内净流出 ¥52,000.00，占资产规模的 41%"),
+     "Net outflow CNY 52,000.00 in 30 days: 41 % of AUM", "30 天内净流出 ¥52,000.00，占资产规模的 41%"),
     ({"code": "activity_falling", "last": 45, "before": 120},
      "45 transactions in the last 90 days, 120 in the 90 before", "近 90 天交易 45 笔，之前 90 天 120 笔"),
     ({"code": "activity_falling", "last": 1, "before": 6},
@@ -46,7 +46,7 @@ def test_each_alert_reason_reads_well_in_english_and_chinese(alert, english, chi
 def test_the_windows_quoted_are_the_configured_ones():
     with translation.override("en"):
         assert explain.alert_reason({"code": "funds_leaving", "outflow": "10.00", "aum": "20.00"}) == (
-            "Net outflow ¥10.00 in 14 days: 50 % of AUM")
+            "Net outflow CNY 10.00 in 14 days: 50 % of AUM")
         assert explain.alert_reason({"code": "activity_falling", "last": 2, "before": 9}) == (
             "2 transactions in the last 60 days, 9 in the 60 before")
 
@@ -62,7 +62,7 @@ def test_an_unknown_alert_code_or_missing_figures_show_a_label_rather_than_faili
 def test_funds_leaving_without_assets_gives_the_outflow_only():
     with translation.override("en"):
         assert explain.alert_reason({"code": "funds_leaving", "outflow": "900.50", "aum": "0.00"}) == (
-            "Net outflow ¥900.50 in 30 days")
+            "Net outflow CNY 900.50 in 30 days")
 
 
 def test_alerts_are_shown_most_urgent_first_with_severity_and_params():

@@ -45,8 +45,9 @@ def test_a_manager_sees_their_own_branch_with_charts_and_tables(client_for, mana
     assert 'id="dashboard-data"' in html
     assert '<dd id="total-customers">3</dd>' in html
     assert "CNY 503,000.00" in html  # the AUM total, English grouping
-    assert ('<tr data-code="dormant"><td><span class="alert-badge alert-warn">Dormant</span></td>'
-            '<td class="num">3</td>') in html
+    alerts = reverse("scoring:alert-customers", kwargs={"code": "dormant"})
+    assert (f'<tr data-code="dormant"><td><a href="{alerts}" class="alert-badge alert-warn">Dormant</a></td>'
+            f'<td class="num"><a href="{alerts}">3</a></td>') in html
     assert "Scores as of" in html
     assert "<script>" not in html  # CSP: data via json_script only
     charts = response.context["charts"]

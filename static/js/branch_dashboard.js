@@ -37,6 +37,10 @@
       type: "bar",
       data: { labels: labels, datasets: [{ label: label, data: values, backgroundColor: options.colours || single }] },
       options: {
+        onClick: options.onClick,
+        onHover: options.onClick ? function (event, elements) {
+          if (event.native) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
+        } : undefined,
         indexAxis: options.horizontal ? "y" : "x",
         plugins: { legend: { display: false } },
         scales: options.percent
@@ -65,5 +69,11 @@
       { colours: ["#2a9d8f", "#c9d1da"], horizontal: true });
   bar("chart-categories", data.categories.labels, percents(data.categories.shares), data.text.share,
       { horizontal: true, percent: true });
-  bar("chart-alerts", data.alerts.labels, data.alerts.customers, data.text.customers, { horizontal: true });
+  // a bar of the alert chart opens the list of those customers
+  bar("chart-alerts", data.alerts.labels, data.alerts.customers, data.text.customers, {
+    horizontal: true,
+    onClick: function (event, elements) {
+      if (elements.length && data.alerts.urls[elements[0].index]) { window.location.href = data.alerts.urls[elements[0].index]; }
+    }
+  });
 })();

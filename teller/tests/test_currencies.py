@@ -55,7 +55,8 @@ def test_the_360_page_writes_amounts_as_the_readers_language_does(client_for, te
     teller_client = client_for(teller)
     teller_client.cookies["django_language"] = "zh-hans"
     html = teller_client.get(customer_url(saver), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "CNY 24,200.00" in html  # grouped by thousands in Chinese too, as banks print them
+    assert "¥24,200.00" in html  # grouped by thousands in Chinese too, as banks print them
+    assert "US$2,000.00" in html  # a foreign account in its own currency
 
 
 def test_the_360_api_gives_base_currency_values_totals_and_the_rate_date(client_for, teller, saver):

@@ -60,7 +60,7 @@ def test_the_alerts_strip_gives_each_reason_most_urgent_first(teller_client, sco
     html = teller_client.get(customer_url(scored.customer)).content.decode()
     strip = _section(html, 'id="alerts"', 'id="holdings"')
     texts = re.findall(r'<li class="alert-badge alert-(\w+)"[^>]*>(.*?)</li>', strip)
-    assert texts == [("high", "Net outflow ¥52,000.00 in 30 days: 41 % of AUM"),
+    assert texts == [("high", "Net outflow CNY 52,000.00 in 30 days: 41 % of AUM"),
                      ("warn", "KYC review overdue by 8 days"),
                      ("info", "Birthday in 3 days (1 December)")]
 

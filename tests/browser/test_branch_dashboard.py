@@ -32,3 +32,31 @@ def test_a_manager_sees_every_chart_of_the_branch_dashboard_in_chinese(page_in, 
     assert page.evaluate("Chart.getChart(document.getElementById('chart-channels')).data.labels[0]") == "手机银行"
     page.screenshot(path=artifacts_dir / "branch-dashboard-zh.png", full_page=True)
     assert errors == []
+
+
+def test_a_bar_of_the_alert_chart_opens_the_list_of_those_customers(page_in, live_server, manager, branch):
+    CustomerScoreFactory(customer=CustomerFactory(home_branch=branch, full_name="欧阳娜娜"), tier="AAA",
+                         alerts=[{"code": "dormant", "days": 200}])
+    CustomerScoreFactory(customer=CustomerFactory(home_branch=branch), alerts=[{"code": "birthday", "days": 2}])
+    ScoreRunFactory()
+    page = page_in("zh-CN")
+    errors = watch_console(page)
+    log_in(page, live_server, username="manager")
+    page.goto("/scores/branch/")
+    chart = page.locator("#chart-alerts")
+    chart.scroll_into_view_if_needed()
+    expect(chart).to_be_visible()
+    # the middle of the "dormant" bar, as Chart.js placed it
+    x, y = page.evaluate("""() => {
+      const chart = Chart.getChart(document.getElementById('chart-alerts'));
+      const index = chart.data.labels.indexOf('休眠');
+      const bar = chart.getDatasetMeta(0).data[index];
+      const box = chart.canvas.getBoundingClientRect();
+      return [box.left + (bar.x + bar.base) / 2, box.top + bar.y];
+    }""")
+    page.mouse.click(x, y)
+    page.wait_for_url("**/scores/branch/alerts/dormant/")
+    expect(page.locator("[data-testid=alert-customer]")).to_have_count(1)
+    expect(page.locator("[data-testid=alert-customer] [data-tier=AAA]")).to_be_visible()
+    expect(page.locator("[data-testid=alert-customer] a").first).to_have_text("欧阳**")
+    assert errors == []
