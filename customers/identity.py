@@ -119,3 +119,15 @@ def name_search_keys(full_name: str) -> tuple[str, str]:
     pinyin = "".join(re.sub(r"[^a-z0-9]", "", s) for s in syllables)
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum())
     return pinyin, initials
+
+
+def masked_name(full_name: str) -> str:
+    """The family name and a star per other character (张*, 欧阳**); a Latin name's first letter. The one way a
+    customer's name is shown where others may read it (the lobby board, the campaign builder's sample)."""
+    name = (full_name or "").strip()
+    if not name:
+        return ""
+    if not name.isascii():
+        family = 2 if name[:2] in COMPOUND_SURNAMES else 1
+        return name[:family] + "*" * max(len(name) - family, 1)
+    return name[0] + "***"

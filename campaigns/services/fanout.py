@@ -26,12 +26,18 @@ from ..models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatu
 from .queueing import campaign_queue
 
 HOLDOUT_BUCKETS = 10_000
+# true when the customer `{id}` of an eligible row falls in the holdout: parameters (campaign id as text, threshold)
+HOLDOUT_DRAW_SQL = "('x' || substr(md5(%s || ':' || {id}::text), 1, 8))::bit(32)::bigint %% {buckets} < %s"
 
 
 def holdout_draw(campaign_id: int, customer_id: int) -> int:
     """The customer's bucket (0–9999) for this campaign; below share × 10,000 means holdout."""
     digest = hashlib.md5(f"{campaign_id}:{customer_id}".encode()).hexdigest()  # noqa: S324 - a draw, not security
     return int(digest[:8], 16) % HOLDOUT_BUCKETS
+
+
+def holdout_threshold(campaign: Campaign) -> int:
+    return int(campaign.holdout_share * HOLDOUT_BUCKETS)
 
 
 @dataclass
@@ -50,8 +56,7 @@ SELECT %s, b.id, COALESCE(b.channel, ''), b.holdout,
        b.language, 0, '', ''
 FROM (
     SELECT a.id, a.channel, a.exclusion, a.language,
-           (a.exclusion IS NULL
-            AND ('x' || substr(md5(%s || ':' || a.id::text), 1, 8))::bit(32)::bigint %% {buckets} < %s) AS holdout
+           (a.exclusion IS NULL AND {holdout}) AS holdout
     FROM ({audience}) AS a
 ) AS b
 ON CONFLICT (campaign_id, customer_id) DO NOTHING
@@ -62,8 +67,9 @@ def _chunk_insert(campaign: Campaign, *, lower: int, upper: int | None, now: dt.
     sql, params = audience_decisions_sql(
         audience=campaign.audience, scope=campaign.branch, product=campaign.product, channels=campaign.channels,
         frequency_cap=campaign.effective_frequency_cap, now=now, lower=lower, upper=upper)
-    statement = _INSERT.format(table=CampaignRecipient._meta.db_table, buckets=HOLDOUT_BUCKETS, audience=sql)
-    threshold = int(campaign.holdout_share * HOLDOUT_BUCKETS)
+    statement = _INSERT.format(table=CampaignRecipient._meta.db_table, audience=sql,
+                               holdout=HOLDOUT_DRAW_SQL.format(id="a.id", buckets=HOLDOUT_BUCKETS))
+    threshold = holdout_threshold(campaign)
     with connection.cursor() as cursor:
         without_jit(cursor)
         cursor.execute(statement, [campaign.pk, RecipientStatus.PENDING, RecipientStatus.SKIPPED, SkipReason.HOLDOUT,

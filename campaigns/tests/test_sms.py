@@ -5,26 +5,33 @@ import pytest
 from campaigns.sms import GSM7, UCS2, sms_length
 
 
-@pytest.mark.parametrize(("text", "encoding", "units", "segments", "per_segment"), [
-    ("", GSM7, 0, 0, 160),
-    ("a" * 160, GSM7, 160, 1, 160),
-    ("a" * 161, GSM7, 161, 2, 153),
-    ("a" * 306, GSM7, 306, 2, 153),
-    ("a" * 307, GSM7, 307, 3, 153),
-    ("€" * 80, GSM7, 160, 1, 160),  # an extension character takes two septets
-    ("a" + "€" * 80, GSM7, 161, 2, 153),
-    ("中" * 70, UCS2, 70, 1, 70),
-    ("中" * 71, UCS2, 71, 2, 67),
-    ("中" * 134, UCS2, 134, 2, 67),
-    ("中" * 135, UCS2, 135, 3, 67),
-    ("a" * 69 + "中", UCS2, 70, 1, 70),  # one Chinese character makes the whole text UCS-2
-    ("尊敬的客户，您好！", UCS2, 9, 1, 70),  # full-width punctuation is UCS-2 too
-    ("😀" * 35, UCS2, 70, 1, 70),  # outside the BMP: two units each
-])
+@pytest.mark.parametrize(
+    ("text", "encoding", "units", "segments", "per_segment"),
+    [
+        ("", GSM7, 0, 0, 160),
+        ("a" * 160, GSM7, 160, 1, 160),
+        ("a" * 161, GSM7, 161, 2, 153),
+        ("a" * 306, GSM7, 306, 2, 153),
+        ("a" * 307, GSM7, 307, 3, 153),
+        ("€" * 80, GSM7, 160, 1, 160),  # an extension character takes two septets
+        ("a" + "€" * 80, GSM7, 161, 2, 153),
+        ("中" * 70, UCS2, 70, 1, 70),
+        ("中" * 71, UCS2, 71, 2, 67),
+        ("中" * 134, UCS2, 134, 2, 67),
+        ("中" * 135, UCS2, 135, 3, 67),
+        ("a" * 69 + "中", UCS2, 70, 1, 70),  # one Chinese character makes the whole text UCS-2
+        ("尊敬的客户，您好！", UCS2, 9, 1, 70),  # full-width punctuation is UCS-2 too
+        ("😀" * 35, UCS2, 70, 1, 70),  # outside the BMP: two units each
+    ],
+)
 def test_encoding_units_and_segments(text, encoding, units, segments, per_segment):
     length = sms_length(text)
     assert (length.encoding, length.units, length.segments, length.per_segment) == (
-        encoding, units, segments, per_segment)
+        encoding,
+        units,
+        segments,
+        per_segment,
+    )
     assert length.characters == len(text)
 
 
