@@ -8,8 +8,8 @@ next to its field, so every problem is shown in one round.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
@@ -25,7 +25,6 @@ from transactions.models import Category
 from .models import MESSAGE_LANGUAGES, Campaign, CampaignChannel, OfferOutcome
 
 LANGUAGE_LABELS = {"zh-hans": _("Simplified Chinese"), "en": _("English")}
-CITY_SEPARATORS = re.compile(r"[,，、;；\s]+")
 PLACEHOLDER_HELP = _("Placeholders: {name}, {product}, {branch}.")
 
 
@@ -41,6 +40,64 @@ def _number(label, *, help_text="", **attrs):
 def _checkboxes(label, choices):
     return forms.MultipleChoiceField(label=label, required=False, choices=choices,
                                      widget=forms.CheckboxSelectMultiple)
+
+
+class PercentField(forms.CharField):
+    """A share typed as a percentage ("10", "10 %", "12.5") and cleaned to the share as a decimal string ("0.1",
+    "0.125"), as the services and the audience JSON store it; empty stays empty."""
+
+    unit = "%"  # shown after the input (_field.html)
+
+    def __init__(self, label, *, maximum: int = 100, decimals: int = 2, help_text=""):
+        self.maximum, self.decimals = Decimal(maximum), decimals
+        super().__init__(label=label, required=False, max_length=12, help_text=help_text,
+                         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))
+
+    def clean(self, value):
+        """The share; text that is no number passes as it is, for the services to refuse with the other problems
+        of the form in one round (add_domain_errors words their message as a percentage's)."""
+        text = self._number_text(super().clean(value))
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        return format((number / 100).normalize(), "f") if number.is_finite() else text
+
+    @staticmethod
+    def _number_text(value) -> str:
+        return str(value or "").strip().rstrip("%％").strip()
+
+    def problem(self, value) -> str | None:
+        """What is wrong with the typed percentage, in its own terms; None when it reads well."""
+        text = self._number_text(value)
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            return str(_("A percentage is required, e.g. 10."))
+        if not Decimal("0") <= number <= self.maximum:
+            return str(_("From 0 to %(maximum)s %%.") % {"maximum": self.maximum})
+        if number.as_tuple().exponent < -self.decimals:
+            return str(_("At most %(n)d decimal places.") % {"n": self.decimals})
+        return None
+
+    @staticmethod
+    def from_share(share) -> str:
+        """The percentage a stored share reads as in the form: 0.1 → "10", 0.125 → "12.5"."""
+        if share in (None, ""):
+            return ""
+        return format((Decimal(str(share)) * 100).normalize(), "f")
+
+
+class CityChoiceField(forms.MultipleChoiceField):
+    """Cities ticked from those the user's customers live in; a city no longer in that list (a saved draft's)
+    stays valid: the audience's own check limits the names."""
+
+    def valid_value(self, value) -> bool:
+        return isinstance(value, str) and 0 < len(value.strip()) <= 50
 
 
 def message_field_name(channel: str, language: str, part: str) -> str:
@@ -63,8 +120,8 @@ class CampaignForm(forms.Form):
         label=_("Channels"), required=False, choices=CampaignChannel.choices, widget=forms.CheckboxSelectMultiple,
         help_text=_("In order of preference: a customer gets their preferred channel if consented and chosen, "
                     "else the first consented one in this order. Move a channel with its arrows."))
-    holdout_share = _number(_("Holdout share"),
-                            help_text=_("0 to 0.5; e.g. 0.1 keeps one customer in ten out, to measure lift."))
+    holdout_share = PercentField(_("Holdout share (%)"), maximum=50, decimals=1,
+                                 help_text=_("0 to 50; e.g. 10 keeps one customer in ten out, to measure lift."))
     send_at = _text(_("Send at"), input_type="datetime-local", help_text=_("Empty: as soon as it is launched."))
     quiet_start = _text(_("Quiet hours from"), input_type="time")
     quiet_end = _text(_("Quiet hours until"), input_type="time")
@@ -82,7 +139,8 @@ class CampaignForm(forms.Form):
     value_tiers = _checkboxes(_("Value tiers"), Tier.choices)
     segments = _checkboxes(_("Segments"), Segment.choices)
     branches = _checkboxes(_("Branches"), [])
-    cities = _text(_("Cities"), max_length=500, help_text=_("Separated by commas, e.g. 上海市, 北京市."))
+    cities = CityChoiceField(label=_("Cities"), required=False, widget=forms.CheckboxSelectMultiple,
+                             help_text=_("None ticked: every city."))
     gender = forms.ChoiceField(label=_("Gender"), required=False,
                                choices=[("", _("Any")), (Gender.MALE, Gender.MALE.label),
                                         (Gender.FEMALE, Gender.FEMALE.label)])
@@ -91,11 +149,11 @@ class CampaignForm(forms.Form):
     preferred_channels = _checkboxes(_("Preferred contact channel"), ContactChannel.choices)
     category_code = forms.ChoiceField(label=_("Spending category"), required=False,
                                       choices=[("", _("Any")), *Category.choices])
-    category_min_share = _number(_("Category share at least"),
-                                 help_text=_("0 to 1 of the customer's card spend, e.g. 0.2."))
+    category_min_share = PercentField(_("Category share at least (%)"),
+                                      help_text=_("Of the customer's card spend, 0 to 100, e.g. 20."))
     inactive_days_min = _number(_("Inactive for at least (days)"), inputmode="numeric")
-    self_service_ratio_max = _number(_("Self-service ratio at most"),
-                                     help_text=_("0 to 1: the share of transactions outside the counter."))
+    self_service_ratio_max = PercentField(_("Self-service ratio at most (%)"),
+                                          help_text=_("0 to 100: the share of transactions outside the counter."))
     # the `propensity` key (DESIGN §7b): customers a product's model finds likely to take it
     propensity_product = forms.ChoiceField(label=_("Likely to take (model)"), required=False)
     propensity_min = _number(_("Probability at least"), help_text=_("0 to 1, e.g. 0.2."))
@@ -110,9 +168,12 @@ class CampaignForm(forms.Form):
     CAMPAIGN_FIELDS = ("name", "product", "channels", "holdout_share", "send_at", "quiet_start", "quiet_end",
                        "frequency_cap", "conversion_window_days")
 
-    def __init__(self, *args, branches=(), **kwargs):
-        """`branches`: the branches whose codes the user may pick (none shown to a manager: own branch only)."""
+    def __init__(self, *args, branches=(), cities=(), **kwargs):
+        """`branches`: the branches whose codes the user may pick (none shown to a manager: own branch only);
+        `cities`: the cities offered (those the user's customers live in)."""
         super().__init__(*args, **kwargs)
+        chosen = [city for city in (self["cities"].value() or []) if isinstance(city, str)]
+        self.fields["cities"].choices = [(city, city) for city in sorted({*cities, *chosen})]
         self.fields["product"].choices = [("", "—")] + [
             (p.code, f"{p.code} · {p.name}") for p in Product.objects.filter(active=True).order_by("code")]
         self.fields["propensity_product"].choices = [("", _("Any")), *self.fields["product"].choices[1:]]
@@ -156,7 +217,7 @@ class CampaignForm(forms.Form):
         for name in self.AUDIENCE_LISTS:
             if data.get(name):
                 audience[name] = list(data[name])
-        cities = [c for c in CITY_SEPARATORS.split(data.get("cities", "")) if c]
+        cities = [city.strip() for city in data.get("cities") or () if city.strip()]
         if cities:
             audience["cities"] = cities
         if data.get("gender"):
@@ -205,6 +266,9 @@ class CampaignForm(forms.Form):
     def add_domain_errors(self, errors: dict[str, list[str]]) -> None:
         for key, messages in errors.items():
             name = self._field_for(key)
+            field = self.fields.get(name) if name else None
+            if isinstance(field, PercentField):  # the services speak of shares (0.1); the form of percentages
+                messages = [field.problem(self.data.get(name, "")) or message for message in messages]
             for message in messages:
                 self.add_error(name, message)
 
@@ -248,15 +312,15 @@ class CampaignForm(forms.Form):
         audience = campaign.audience or {}
         initial = {
             "name": campaign.name, "product": campaign.product.code, "channels": list(campaign.channels),
-            "holdout_share": str(campaign.holdout_share.normalize()) if campaign.holdout_share else "",
+            "holdout_share": PercentField.from_share(campaign.holdout_share),
             "send_at": timezone.localtime(campaign.send_at).strftime("%Y-%m-%dT%H:%M") if campaign.send_at else "",
             "quiet_start": campaign.quiet_start.strftime("%H:%M") if campaign.quiet_start else "",
             "quiet_end": campaign.quiet_end.strftime("%H:%M") if campaign.quiet_end else "",
             "frequency_cap": "" if campaign.frequency_cap is None else str(campaign.frequency_cap),
             "conversion_window_days": str(campaign.conversion_window_days),
-            "cities": ", ".join(audience.get("cities", [])), "gender": audience.get("gender", ""),
+            "cities": list(audience.get("cities", [])), "gender": audience.get("gender", ""),
             "category_code": (audience.get("category") or {}).get("code", ""),
-            "category_min_share": (audience.get("category") or {}).get("min_share", ""),
+            "category_min_share": PercentField.from_share((audience.get("category") or {}).get("min_share")),
             "propensity_product": (audience.get("propensity") or {}).get("product", ""),
             "propensity_min": (audience.get("propensity") or {}).get("min", ""),
             "propensity_top_percent": str((audience.get("propensity") or {}).get("top_percent", "")),
@@ -264,6 +328,8 @@ class CampaignForm(forms.Form):
         for name in (*cls.AUDIENCE_TEXT, *cls.AUDIENCE_LISTS):
             if name in audience:
                 initial[name] = audience[name] if isinstance(audience[name], list) else str(audience[name])
+        if "self_service_ratio_max" in audience:
+            initial["self_service_ratio_max"] = PercentField.from_share(audience["self_service_ratio_max"])
         for channel, by_language in (campaign.messages or {}).items():
             for language, parts in by_language.items():
                 for part, text in parts.items():

@@ -10,7 +10,7 @@ and APP are plain text.
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import FALLBACK_LANGUAGE, MESSAGE_CHANNELS, MESSAGE_LANGUAGES, CampaignChannel
+from .sms import SmsLength, sms_length
 
 PLACEHOLDERS = ("name", "product", "branch")
 MAX_LENGTH = {"subject": 200, "body": 4000}
@@ -155,3 +156,33 @@ def message_render(*, messages: dict, channel: str, language: str, name: str, pr
         html_footer = f'<p><a href="{escape(unsubscribe_url)}">{escape(link_text)}</a></p>'
     html = f'<!DOCTYPE html>\n<html lang="{language}"><body><p>{html_body}</p>{html_footer}</body></html>'
     return Rendered(language=language, text=f"{text}\n\n{footer}".strip(), subject=subject, html=html)
+
+
+@dataclass(frozen=True)
+class MessageSample:
+    channel: str
+    language: str
+    subject: str
+    text: str  # the name masked: the builder shows it to staff who have not opened this customer
+    sms: SmsLength | None  # SMS only: the length of the real text, as sent (full name, unsubscribe link)
+    to_customer: bool  # the language this customer would get it in
+
+
+def message_samples(*, messages: dict, channels: list[str], name: str, masked_name: str,
+                    product: str | Mapping[str, str], branch: str, language: str,
+                    unsubscribe_url: Callable[[str], str]) -> list[MessageSample]:
+    """Every written text of the chosen channels as the sample customer would read it, in order of channels."""
+    samples = []
+    for channel in channels:
+        written = [code for code in MESSAGE_LANGUAGES if ((messages.get(channel) or {}).get(code) or {}).get("body")]
+        to_customer = message_language(messages, channel, language)
+        link = unsubscribe_url(channel) if channel in MESSAGE_CHANNELS else ""
+        for code in written:
+            sent = message_render(messages=messages, channel=channel, language=code, name=name, product=product,
+                                  branch=branch, unsubscribe_url=link)
+            shown = message_render(messages=messages, channel=channel, language=code, name=masked_name,
+                                   product=product, branch=branch, unsubscribe_url=link)
+            samples.append(MessageSample(channel=channel, language=code, subject=shown.subject, text=shown.text,
+                                         sms=sms_length(sent.text) if channel == CampaignChannel.SMS else None,
+                                         to_customer=code == to_customer))
+    return samples

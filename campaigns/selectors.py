@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from customers.models import Customer
 
 from . import audience as audience_module
 from .fields import channels_clean, frequency_cap_value
+from .holdout import holdout_params, holdout_sql
 from .models import (
     EXCLUSION_REASONS,
     Campaign,
@@ -130,6 +132,83 @@ def campaign_preview_saved(*, campaign: Campaign, now: dt.datetime | None = None
     return audience_module.audience_preview(
         audience=campaign.audience, scope=campaign.branch, product=campaign.product, channels=campaign.channels,
         frequency_cap=campaign.effective_frequency_cap, now=now, sample_size=sample_size)
+
+
+def campaign_launch_counts(*, campaign: Campaign, now: dt.datetime | None = None) -> dict:
+    """What a launch now would do, for its confirmation: the same decisions and holdout draw as the fan-out.
+
+    `{"selected", "eligible", "contacted", "by_channel": {CH: contacted}, "holdout", "no_consent",
+    "excluded": {reason: n}, "overlaps": [...]}` — by_channel counts those contacted (eligible, not holdout);
+    no_consent is the customers with no consented channel among the chosen ones. One grouped query.
+    """
+    sql, params = audience_module.audience_decisions_sql(
+        audience=campaign.audience, scope=campaign.branch, product=campaign.product, channels=campaign.channels,
+        frequency_cap=campaign.effective_frequency_cap, now=now)
+    holdout = holdout_sql("d.id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        audience_module.without_jit(cursor)
+        cursor.execute(f"SELECT d.exclusion, d.channel, (d.exclusion IS NULL AND {holdout}), count(*) "  # noqa: S608 - built SQL
+                       f"FROM ({sql}) AS d GROUP BY 1, 2, 3",
+                       {**params, **holdout_params(campaign)})
+        groups = cursor.fetchall()
+    excluded = {reason.value: 0 for reason in EXCLUSION_REASONS}
+    counts = {"selected": 0, "eligible": 0, "contacted": 0, "by_channel": dict.fromkeys(campaign.channels, 0),
+              "holdout": 0, "excluded": excluded}
+    for exclusion, channel, in_holdout, n in groups:
+        counts["selected"] += n
+        if exclusion is not None:
+            excluded[exclusion] += n
+            continue
+        counts["eligible"] += n
+        if in_holdout:
+            counts["holdout"] += n
+        else:
+            counts["contacted"] += n
+            counts["by_channel"][channel] += n
+    counts["no_consent"] = excluded[SkipReason.NO_CONSENT]
+    counts["overlaps"] = audience_overlaps(audience=campaign.audience, scope=campaign.branch,
+                                           exclude_campaign_id=campaign.pk)
+    return counts
+
+
+def audience_overlaps(*, audience: dict, scope: Branch | None, exclude_campaign_id: int | None = None) -> list[dict]:
+    """Running campaigns that already reach customers of this audience: `[{"campaign_id", "name", "customers"}]`,
+    the largest overlap first. A recipient counts while that campaign targets them (not left out by an exclusion;
+    its holdout counts too: contacting them would spoil its measurement). One query."""
+    customers = audience_module.audience_customers(audience, scope=scope).order_by().values("pk")
+    rows = (CampaignRecipient.objects.filter(campaign__status=CampaignStatus.RUNNING, customer__in=customers)
+            .exclude(Q(status=RecipientStatus.SKIPPED) & ~Q(skip_reason=SkipReason.HOLDOUT))
+            .exclude(campaign_id=exclude_campaign_id)
+            .order_by().values("campaign_id", "campaign__name").annotate(customers=Count("pk"))
+            .order_by("-customers", "campaign_id"))
+    return [{"campaign_id": row["campaign_id"], "name": row["campaign__name"], "customers": row["customers"]}
+            for row in rows]
+
+
+def audience_overlaps_for_user(*, user, audience: dict) -> list[dict]:
+    """audience_overlaps for an audience being drafted (validated and narrowed to the user's branch)."""
+    scope = user_scope(user=user)
+    cleaned = audience_module.audience_clean(audience, scope=scope.branch)
+    return audience_overlaps(audience=cleaned, scope=scope.branch)
+
+
+def audience_sample_customer(*, user, audience: dict) -> Customer | None:
+    """The first customer (lowest id) the filters select: the builder renders its messages for them."""
+    scope = user_scope(user=user)
+    cleaned = audience_module.audience_clean(audience, scope=scope.branch)
+    return (audience_module.audience_customers(cleaned, scope=scope.branch).select_related("home_branch")
+            .order_by("pk").first())
+
+
+def audience_cities(*, user) -> list[str]:
+    """The cities the user's customers live in, for the builder's city choice (names, as stored)."""
+    scope = user_scope(user=user)
+    if not scope.allowed:
+        return []
+    qs = Customer.objects.exclude(city="")
+    if scope.branch is not None:
+        qs = qs.filter(home_branch=scope.branch)
+    return list(qs.order_by("city").values_list("city", flat=True).distinct())
 
 
 # --- recipients -----------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_create, name="create"),
     path("audience-count/", views.audience_count, name="audience-count"),
+    path("message-sample/", views.message_sample, name="message-sample"),
+    path("builder-preview/", views.builder_preview, name="builder-preview"),
     path("<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("<int:campaign_id>/edit/", views.campaign_edit, name="edit"),
     path("<int:campaign_id>/preview/", views.campaign_preview, name="preview"),
@@ -19,7 +21,9 @@ urlpatterns = [
     path("<int:campaign_id>/calls/csv/", views.call_list_csv, name="call-list-csv"),
     path("<int:campaign_id>/calls/<int:recipient_id>/outcome/", views.call_outcome, name="call-outcome"),
     path("offers/<int:recipient_id>/outcome/", views.offer_outcome, name="offer-outcome"),
-    # the steps of a campaign's life (POST): campaigns:submit, :return, :approve, :launch, :cancel
+    # launch: GET shows the counts to confirm, POST (with that confirmation) launches
+    path("<int:campaign_id>/launch/", views.campaign_launch, name="launch"),
+    # the other steps of a campaign's life (POST): campaigns:submit, :return, :approve, :cancel
     *(path(f"<int:campaign_id>/{action}/", views.campaign_action, {"action": action}, name=action)
-      for action in ("submit", "return", "approve", "launch", "cancel")),
+      for action in ("submit", "return", "approve", "cancel")),
 ]

@@ -131,3 +131,4 @@ def name_search_keys(full_name: str) -> tuple[str, str]:
     pinyin = "".join(re.sub(r"[^a-z0-9]", "", s) for s in syllables)
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum())
     return pinyin, initials
+

@@ -42,7 +42,7 @@ def deep(levels: int) -> str:
 
 
 def campaign_form(**values) -> dict:
-    form = {"name": "绿色理财推介", "product": "WM-NEW", "channels": ["SMS", "EMAIL"], "holdout_share": "0.1",
+    form = {"name": "绿色理财推介", "product": "WM-NEW", "channels": ["SMS", "EMAIL"], "holdout_share": "10",
             "conversion_window_days": "30", "msg_SMS_zh_hans_body": "尊敬的{name}，{branch}为您推荐{product}。",
             "msg_EMAIL_zh_hans_subject": "{name}，新品{product}", "msg_EMAIL_zh_hans_body": "您好",
             "gender": ""}

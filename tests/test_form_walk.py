@@ -56,7 +56,7 @@ def world(branch, manager, teller, channel_system):
 
 
 def campaign_form() -> dict:
-    return {"name": "绿色理财推介", "product": "WM-NEW", "channels": ["SMS"], "holdout_share": "0.1",
+    return {"name": "绿色理财推介", "product": "WM-NEW", "channels": ["SMS"], "holdout_share": "10",
             "send_at": "2030-01-01T09:00", "quiet_start": "21:00", "quiet_end": "08:00", "frequency_cap": "3",
             "conversion_window_days": "30", "age_min": "18", "age_max": "65", "aum_min": "0", "aum_max": "1000000",
             "cities": "上海市", "gender": "", "category_code": "", "category_min_share": "",

@@ -173,3 +173,25 @@ class ResultsSerializer(serializers.Serializer):
 
 class CallListRevealSerializer(serializers.Serializer):
     reveal = serializers.BooleanField(help_text="true: full mobile numbers, one reveal per customer in the access log.")
+
+
+class OverlapSerializer(serializers.Serializer):
+    campaign_id = serializers.IntegerField()
+    name = serializers.CharField()
+    customers = serializers.IntegerField(help_text="Customers of this audience the running campaign targets.")
+
+
+class LaunchCountsSerializer(serializers.Serializer):
+    selected = serializers.IntegerField(help_text="Customers the filters select.")
+    eligible = serializers.IntegerField(help_text="Not excluded (holdout included).")
+    contacted = serializers.IntegerField(help_text="Eligible and not in the holdout.")
+    by_channel = serializers.DictField(child=serializers.IntegerField(), help_text="Contacted, per channel.")
+    holdout = serializers.IntegerField()
+    no_consent = serializers.IntegerField(help_text="No consented channel among the chosen ones.")
+    excluded = ExcludedSerializer()
+    overlaps = OverlapSerializer(many=True, help_text="Running campaigns that already target customers of this "
+                                                      "audience (a warning, not a refusal).")
+
+
+class LaunchRequestSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(help_text="Must be true: the counts of GET …/launch/ were seen.")

@@ -134,10 +134,37 @@ CampaignReturnView = _action_view("return", "campaigns.approve_campaign", servic
                                   "Send back for changes (pending_approval → draft)")
 CampaignApproveView = _action_view("approve", "campaigns.approve_campaign", services.campaign_approve,
                                    "Approve (another manager of the branch, or an admin; never the author)")
-CampaignLaunchView = _action_view(
-    "launch", "campaigns.launch_campaign", services.campaign_launch, "Launch (approved → scheduled or running)",
-    code=status.HTTP_202_ACCEPTED,
-    description="Answers 202 at once: the fan-out and the sending run in Celery. Poll the campaign for its counts.")
+
+
+class CampaignLaunchView(CampaignView):
+    """GET: what a launch now would do, to confirm; POST {"confirm": true}: launch (without it, 400, nothing sent)."""
+
+    required_permissions = ("campaigns.launch_campaign",)
+
+    @extend_schema(operation_id="campaign_launch_counts", tags=TAGS, summary="What a launch now would do",
+                   description="Recipients per channel, the holdout, those without a consented channel, the other "
+                               "exclusions, and running campaigns that already target customers of the audience.",
+                   responses={200: serializers.LaunchCountsSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, campaign_id: int) -> Response:
+        return Response(selectors.campaign_launch_counts(campaign=self.campaign(campaign_id)))
+
+    @extend_schema(operation_id="campaign_launch", tags=TAGS, summary="Launch (approved → scheduled or running)",
+                   description='Needs {"confirm": true} (the counts of GET …/launch/ were seen; else 400 and '
+                               "nothing is sent). Answers 202 at once: the fan-out and the sending run in Celery. "
+                               "Poll the campaign for its counts.",
+                   request=serializers.LaunchRequestSerializer,
+                   responses={202: serializers.CampaignDetailSerializer, 400: BAD_REQUEST, 403: FORBIDDEN,
+                              404: NOT_FOUND, 409: CONFLICT})
+    def post(self, request: Request, campaign_id: int) -> Response:
+        campaign = self.campaign(campaign_id)
+        body = serializers.LaunchRequestSerializer(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        if not body.validated_data["confirm"]:
+            raise ValidationError({"confirm": ["Must be true: check the counts of GET …/launch/ first."]})
+        with field_errors():
+            campaign = services.campaign_launch(campaign=campaign, user=request.user)
+        return self.detail(campaign, status.HTTP_202_ACCEPTED)
+
 CampaignCancelView = _action_view("cancel", "campaigns.change_campaign", services.campaign_cancel,
                                   "Cancel; recipients not yet sent are skipped")
 

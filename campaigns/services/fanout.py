@@ -12,7 +12,6 @@ below share × 10,000 (`holdout_draw` computes the same in Python).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -22,16 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..audience import audience_customers, audience_decisions_sql, without_jit
+from ..holdout import holdout_params, holdout_sql
 from ..models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus, SkipReason
 from .queueing import campaign_queue
-
-HOLDOUT_BUCKETS = 10_000
-
-
-def holdout_draw(campaign_id: int, customer_id: int) -> int:
-    """The customer's bucket (0–9999) for this campaign; below share × 10,000 means holdout."""
-    digest = hashlib.md5(f"{campaign_id}:{customer_id}".encode()).hexdigest()  # noqa: S324 - a draw, not security
-    return int(digest[:8], 16) % HOLDOUT_BUCKETS
 
 
 @dataclass
@@ -50,9 +42,7 @@ SELECT %(campaign_id)s, b.id, COALESCE(b.channel, ''), b.holdout,
        b.language, 0, '', ''
 FROM (
     SELECT a.id, a.channel, a.exclusion, a.language,
-           (a.exclusion IS NULL
-            AND ('x' || substr(md5(%(draw_key)s || ':' || a.id::text), 1, 8))::bit(32)::bigint %% {buckets}
-                < %(holdout_threshold)s) AS holdout
+           (a.exclusion IS NULL AND {holdout}) AS holdout
     FROM ({audience}) AS a
 ) AS b
 ON CONFLICT (campaign_id, customer_id) DO NOTHING
@@ -63,13 +53,13 @@ def _chunk_insert(campaign: Campaign, *, lower: int, upper: int | None, now: dt.
     sql, params = audience_decisions_sql(
         audience=campaign.audience, scope=campaign.branch, product=campaign.product, channels=campaign.channels,
         frequency_cap=campaign.effective_frequency_cap, now=now, lower=lower, upper=upper)
-    statement = _INSERT.format(table=CampaignRecipient._meta.db_table, buckets=HOLDOUT_BUCKETS, audience=sql)
-    threshold = int(campaign.holdout_share * HOLDOUT_BUCKETS)
+    statement = _INSERT.format(table=CampaignRecipient._meta.db_table, audience=sql,
+                               holdout=holdout_sql("a.id"))
     with connection.cursor() as cursor:
         without_jit(cursor)
         cursor.execute(statement, {**params, "campaign_id": campaign.pk, "pending": RecipientStatus.PENDING,
                                    "skipped": RecipientStatus.SKIPPED, "skip_holdout": SkipReason.HOLDOUT,
-                                   "draw_key": str(campaign.pk), "holdout_threshold": threshold})
+                                   **holdout_params(campaign)})
         return cursor.rowcount
 
 

@@ -41,7 +41,8 @@ ENDPOINTS = [
     ("submit", "post", lambda c: f"{API}{c.pk}/submit/", None, "draft", (403, 200, 404, 200, 403)),
     ("return", "post", lambda c: f"{API}{c.pk}/return/", None, "pending_approval", (403, 200, 404, 200, 403)),
     ("approve", "post", lambda c: f"{API}{c.pk}/approve/", None, "pending_approval", (403, 200, 404, 200, 403)),
-    ("launch", "post", lambda c: f"{API}{c.pk}/launch/", None, "approved", (403, 202, 404, 202, 403)),
+    ("launch-counts", "get", lambda c: f"{API}{c.pk}/launch/", None, "approved", (403, 200, 404, 200, 403)),
+    ("launch", "post", lambda c: f"{API}{c.pk}/launch/", {"confirm": True}, "approved", (403, 202, 404, 202, 403)),
     ("cancel", "post", lambda c: f"{API}{c.pk}/cancel/", None, "approved", (403, 200, 404, 200, 403)),
     ("results", "get", lambda c: f"{API}{c.pk}/results/", None, "completed", (403, 200, 404, 200, 403)),
     ("refresh", "post", lambda c: f"{API}{c.pk}/results/", None, "completed", (403, 202, 404, 202, 403)),
@@ -141,7 +142,7 @@ def test_the_author_approving_is_refused_with_a_message(api_client, manager, dra
 def test_a_wrong_state_is_a_409(api_client, manager, draft_data):
     api_client.force_authenticate(manager)
     campaign_id = api_client.post(API, draft_data, format="json").json()["id"]
-    response = api_client.post(f"{API}{campaign_id}/launch/")
+    response = api_client.post(f"{API}{campaign_id}/launch/", {"confirm": True}, format="json")
     assert response.status_code == 409 and response.json()["detail"]
 
 
@@ -152,8 +153,14 @@ def test_launch_answers_202_and_queues_the_fanout_on_commit(api_client, manager,
     api_client.post(f"{API}{campaign_id}/submit/")
     api_client.force_authenticate(second_manager)
     api_client.post(f"{API}{campaign_id}/approve/")
+    counts = api_client.get(f"{API}{campaign_id}/launch/").json()
+    assert set(counts) >= {"by_channel", "holdout", "no_consent", "contacted", "overlaps"}
+    for body in (None, {"confirm": False}, {"confirm": "maybe"}):  # no confirmation: nothing is launched
+        refused = api_client.post(f"{API}{campaign_id}/launch/", body, format="json")
+        assert refused.status_code == 400 and "confirm" in refused.json()
+    assert Campaign.objects.get(pk=campaign_id).status == CampaignStatus.APPROVED and queued == []
     with django_capture_on_commit_callbacks(execute=True):
-        response = api_client.post(f"{API}{campaign_id}/launch/")
+        response = api_client.post(f"{API}{campaign_id}/launch/", {"confirm": True}, format="json")
     assert response.status_code == 202 and response.json()["status"] == "running"
     assert response.json()["approved_by"] == "manager2" and response.json()["created_by"] == "manager"
     assert queued == [("fanout", campaign_id)]

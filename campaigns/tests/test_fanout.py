@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from campaigns.holdout import HOLDOUT_BUCKETS, holdout_draw
 from campaigns.models import CampaignRecipient, CampaignStatus, RecipientStatus, SkipReason
 from campaigns.selectors import campaign_counts, campaign_preview_saved
-from campaigns.services.fanout import HOLDOUT_BUCKETS, campaign_fanout, holdout_draw
+from campaigns.services.fanout import campaign_fanout
 
 from .factories import CampaignFactory, consent, customer_with, holding, running
 

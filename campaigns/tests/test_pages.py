@@ -55,7 +55,7 @@ def page_urls(campaign_id: int) -> dict[str, str]:
     }
 
 
-FORM = {"name": "绿色理财推介", "product": "WM-NEW", "channels": ["SMS", "COUNTER"], "holdout_share": "0.1",
+FORM = {"name": "绿色理财推介", "product": "WM-NEW", "channels": ["SMS", "COUNTER"], "holdout_share": "10",
         "conversion_window_days": "30", "msg_SMS_zh_hans_body": "尊敬的{name}，{branch}为您推荐{product}。",
         "msg_COUNTER_zh_hans_body": "向{name}介绍{product}", "gender": ""}
 
@@ -122,8 +122,8 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, campaign):
 
 def test_a_manager_drafts_a_campaign_through_the_form_and_lands_on_the_preview(client_for, manager, product, branch):
     form = {**FORM, "channels": ["COUNTER", "SMS"], "age_min": "30", "age_max": "60", "aum_min": "50000",
-            "segments": ["MASS", "AFFLUENT"], "lacks_product_kinds": ["WEALTH"], "cities": "上海市，杭州市",
-            "category_code": "TRAVEL", "category_min_share": "0.2", "quiet_start": "21:00", "quiet_end": "08:00",
+            "segments": ["MASS", "AFFLUENT"], "lacks_product_kinds": ["WEALTH"], "cities": ["上海市", "杭州市"],
+            "category_code": "TRAVEL", "category_min_share": "20 %", "quiet_start": "21:00", "quiet_end": "08:00",
             "msg_SMS_en_body": "Dear {name}, {product} from {branch}.", "preview": "1"}
     response = client_for(manager).post(reverse("campaigns:create"), form)
     campaign = Campaign.objects.get()
@@ -139,14 +139,15 @@ def test_a_manager_drafts_a_campaign_through_the_form_and_lands_on_the_preview(c
 
 
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(client_for, manager, product):
-    form = {**FORM, "aum_min": "12,5x", "holdout_share": "0.9", "msg_SMS_zh_hans_body": "尊敬的{nom}",
-            "category_min_share": "0.2"}
+    form = {**FORM, "aum_min": "12,5x", "holdout_share": "90", "msg_SMS_zh_hans_body": "尊敬的{nom}",
+            "category_min_share": "20", "self_service_ratio_max": "abc"}
     response = client_for(manager).post(reverse("campaigns:create"), form)
     html = response.content.decode()
     assert response.status_code == 400
     assert "The draft was not saved" in html
     for field, message in [("aum_min", "A valid number is required."),
-                           ("holdout_share", "A share from 0 to 0.5"),
+                           ("holdout_share", "From 0 to 50 %."),
+                           ("self_service_ratio_max", "A percentage is required, e.g. 10."),
                            ("msg_SMS_zh_hans_body", "Unknown placeholder {nom}"),
                            ("category_code", "This field is required.")]:
         assert message in field_block(html, field), field
@@ -262,7 +263,8 @@ def test_a_second_manager_approves_and_the_author_launches(client_for, manager, 
     assert "Approved." in response.content.decode()
     author = client_for(manager)
     with django_capture_on_commit_callbacks(execute=True):
-        response = author.post(reverse("campaigns:launch", kwargs={"campaign_id": campaign.pk}), follow=True)
+        response = author.post(reverse("campaigns:launch", kwargs={"campaign_id": campaign.pk}),
+                               {"confirm": confirmation(author, campaign)}, follow=True)
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING
     assert ("fanout", campaign.pk) in queued
@@ -270,6 +272,12 @@ def test_a_second_manager_approves_and_the_author_launches(client_for, manager, 
     for step in ("Drafted", "Submitted for approval", "Approved", "Launched"):
         assert step in html.split('id="audit"', 1)[1]
     assert "Manager2" in html or "manager2" in html  # who approved
+
+
+def confirmation(client, campaign) -> str:
+    """The confirmation the launch page carries (what its button posts back)."""
+    html = client.get(reverse("campaigns:launch", kwargs={"campaign_id": campaign.pk})).content.decode()
+    return html.split('name="confirm" value="', 1)[1].split('"', 1)[0]
 
 
 def test_an_admin_approves_a_managers_campaign(client_for, manager, admin_user, campaign):
@@ -299,7 +307,10 @@ def test_a_scheduled_launch_says_when(client_for, manager, second_manager, produ
     services.campaign_approve(campaign=campaign, user=second_manager)
     client = client_for(manager)
     assert "Schedule for 2099-01-01 09:00" in client.get(page_urls(campaign.pk)["detail"]).content.decode()
-    response = client.post(reverse("campaigns:launch", kwargs={"campaign_id": campaign.pk}), follow=True)
+    assert "Confirm: schedule for 2099-01-01 09:00" in client.get(
+        reverse("campaigns:launch", kwargs={"campaign_id": campaign.pk})).content.decode()
+    response = client.post(reverse("campaigns:launch", kwargs={"campaign_id": campaign.pk}),
+                           {"confirm": confirmation(client, campaign)}, follow=True)
     assert "Scheduled: sending starts at 2099-01-01 09:00" in response.content.decode()
 
 

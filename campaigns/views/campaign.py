@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from crm_site.exceptions import DomainError, NotFound
 
@@ -30,7 +31,6 @@ ACTIONS = {
                                                       "an admin approves it.")),
     "return": (services.campaign_return, gettext_lazy("Sent back to draft for changes.")),
     "approve": (services.campaign_approve, gettext_lazy("Approved. It can be launched now.")),
-    "launch": (services.campaign_launch, gettext_lazy("Launched.")),
     "cancel": (services.campaign_cancel, gettext_lazy("Cancelled: nothing more is sent.")),
 }
 
@@ -97,6 +97,58 @@ def campaign_progress(request, campaign_id: int):
     return response
 
 
+LAUNCH_SALT = "campaigns.launch-confirmation"
+LAUNCH_CONFIRMATION_AGE = 30 * 60  # seconds: the counts confirmed were seen at most half an hour ago
+
+
+def launch_token(*, campaign: Campaign, user) -> str:
+    """What the confirmation page posts back: this campaign, this user, recently (a signed, dated value)."""
+    return signing.TimestampSigner(salt=LAUNCH_SALT).sign(f"{campaign.pk}:{user.pk}")
+
+
+def launch_token_valid(token: str, *, campaign: Campaign, user) -> bool:
+    try:
+        value = signing.TimestampSigner(salt=LAUNCH_SALT).unsign(token or "", max_age=LAUNCH_CONFIRMATION_AGE)
+    except signing.BadSignature:  # a SignatureExpired too
+        return False
+    return value == f"{campaign.pk}:{user.pk}"
+
+
+def channel_label(code: str) -> str:
+    return CampaignChannel(code).label if code in CampaignChannel.values else code
+
+
+def launch_context(request, campaign: Campaign, **extra) -> dict:
+    counts = selectors.campaign_launch_counts(campaign=campaign)
+    return {"campaign": campaign, "counts": counts,
+            "by_channel": [(channel_label(code), n) for code, n in counts["by_channel"].items()],
+            "excluded": [(SkipReason(reason).label, n) for reason, n in counts["excluded"].items()
+                         if reason != SkipReason.NO_CONSENT],
+            "overlaps": counts["overlaps"], "token": launch_token(campaign=campaign, user=request.user),
+            "send_later": campaign.send_at is not None and campaign.send_at > timezone.now(), **extra}
+
+
+@login_required
+@permission_required("campaigns.launch_campaign", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def campaign_launch(request, campaign_id: int):
+    """GET: what the launch would do (recipients per channel, no consent, holdout, overlaps), to confirm.
+    POST: launch, only with the confirmation that page carries; without it, the page again and nothing sent."""
+    campaign = selectors.campaign_get(campaign_id=campaign_id, user=request.user)
+    if not selectors.can_launch(campaign=campaign, user=request.user):
+        if request.method == "GET":
+            messages.warning(request, _("This campaign cannot be launched: it is %(status)s.")
+                             % {"status": campaign.get_status_display()})
+            return redirect("campaigns:detail", campaign_id=campaign.pk)
+        return _action(request, campaign, services.campaign_launch, "")  # the service says why (409/403)
+    if request.method == "GET":
+        return render(request, "campaigns/launch.html", launch_context(request, campaign))
+    if not launch_token_valid(request.POST.get("confirm", ""), campaign=campaign, user=request.user):
+        context = launch_context(request, campaign, error=_("Check the counts below and confirm the launch."))
+        return render(request, "campaigns/launch.html", context, status=400)
+    return _action(request, campaign, services.campaign_launch, _("Launched."))
+
+
 @login_required
 @permission_required("campaigns.view_campaign", raise_exception=True)
 @require_POST
@@ -106,6 +158,11 @@ def campaign_action(request, campaign_id: int, action: str):
         raise Http404
     service, done = ACTIONS[action]
     campaign = selectors.campaign_get(campaign_id=campaign_id, user=request.user)
+    return _action(request, campaign, service, done)
+
+
+def _action(request, campaign: Campaign, service, done):
+    campaign_id = campaign.pk
     try:
         campaign = service(campaign=campaign, user=request.user)
     except NotFound:
@@ -115,7 +172,7 @@ def campaign_action(request, campaign_id: int, action: str):
         campaign = selectors.campaign_get(campaign_id=campaign_id, user=request.user)  # as it is now
         context = _detail_context(request, campaign, error=exc.message, problems=problems)
         return render(request, "campaigns/detail.html", context, status=exc.status_code)
-    if action == "launch" and campaign.status == CampaignStatus.SCHEDULED:
+    if service is services.campaign_launch and campaign.status == CampaignStatus.SCHEDULED:
         messages.success(request, _("Scheduled: sending starts at %(when)s.")
                          % {"when": timezone.localtime(campaign.send_at).strftime("%Y-%m-%d %H:%M")})
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from accounts.models import ProductKind
-from crm_site.display import money_text
+from crm_site.display import money_text, percent
 from customers.models import ContactChannel, Gender, Segment
 from transactions.models import Category
 
@@ -49,7 +49,10 @@ def audience_lines(audience: dict) -> list[tuple[str, str]]:
         if key == "category":
             label = fields["category_code"].label
             text = _("%(category)s, at least %(share)s of card spend") % {
-                "category": dict(Category.choices).get(value["code"], value["code"]), "share": value["min_share"]}
+                "category": dict(Category.choices).get(value["code"], value["code"]),
+                "share": percent(value["min_share"])}
+        elif key == "self_service_ratio_max":
+            label, text = fields[key].label, percent(value)
         elif key in ("aum_min", "aum_max"):
             label, text = fields[key].label, money_text(value)
         else:

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from campaigns.holdout import holdout_draw
 from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus, SkipReason
 from campaigns.selectors import campaign_results, offers_for_customer
-from campaigns.services.fanout import holdout_draw
 from customers.models import Customer
 from demo import generators
 from demo.generators import campaign as demo_campaign

@@ -1,4 +1,4 @@
-// Campaign pages: the builder's channel order, confirmations, and the results charts (data embedded by the server).
+// Campaign pages: the builder's steps and channel order, confirmations, and the results charts (data embedded by the server).
 (function () {
   "use strict";
 
@@ -24,6 +24,46 @@
       var group = document.querySelector('details.message-group[data-channel="' + box.value + '"]');
       if (group) { group.open = true; }
     });
+  }
+
+  // --- the builder's steps (WAI-ARIA tabs: arrows move between steps; Next/Back move and focus the step) ----
+  // All steps are parts of one form: a hidden step keeps its fields, and every save posts them all.
+  var steps = document.getElementById("builder-steps");
+  if (steps) {
+    var tabs = Array.prototype.slice.call(steps.querySelectorAll("[role=tab]"));
+    var panelOf = function (tab) { return document.getElementById(tab.getAttribute("aria-controls")); };
+    var show = function (tab, focus) {
+      tabs.forEach(function (other) {
+        var selected = other === tab;
+        other.setAttribute("aria-selected", selected ? "true" : "false");
+        other.tabIndex = selected ? 0 : -1;
+        panelOf(other).hidden = !selected;
+      });
+      var panel = panelOf(tab);
+      panel.querySelectorAll("[hx-trigger*='step-shown']").forEach(function (el) {
+        el.dispatchEvent(new CustomEvent("step-shown"));
+      });
+      if (focus === "tab") { tab.focus(); }
+      if (focus === "heading") { panel.querySelector("h2").focus(); }
+    };
+    tabs.forEach(function (tab, index) {
+      tab.addEventListener("click", function () { show(tab, null); });
+      tab.addEventListener("keydown", function (event) {
+        var next = null;
+        if (event.key === "ArrowRight") { next = tabs[(index + 1) % tabs.length]; }
+        if (event.key === "ArrowLeft") { next = tabs[(index - 1 + tabs.length) % tabs.length]; }
+        if (event.key === "Home") { next = tabs[0]; }
+        if (event.key === "End") { next = tabs[tabs.length - 1]; }
+        if (next) { event.preventDefault(); show(next, "tab"); }
+      });
+    });
+    steps.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-go]");
+      if (button) { show(document.getElementById("tab-" + button.dataset.go), "heading"); }
+    });
+    // a form sent back with errors opens on the first step that has one
+    var wrong = tabs.filter(function (tab) { return panelOf(tab).querySelector(".error"); })[0];
+    show(wrong || tabs[0], null);
   }
 
   // --- confirm before a step that cannot be undone -----------------------------------------------

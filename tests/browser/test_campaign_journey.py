@@ -75,16 +75,18 @@ def test_a_campaign_from_the_audience_builder_to_the_counter(page_in, live_serve
     expect(count).to_have_text("5")
     page.fill("#id_name", "绿色理财首发")
     page.select_option("#id_product", "WM-GREEN")
-    page.check("input[name=channels][value=SMS]")
-    page.check("input[name=channels][value=COUNTER]")
     counts = []
     page.on("request", lambda request: counts.append(request.url) if "/audience-count/" in request.url else None)
     page.locator("#id_age_min").press_sequentially("30", delay=60)  # typed: keyup, debounced
     expect(count).to_have_text("4")  # the young one is out
     assert len(counts) == 1  # one count for the two keys
-    page.fill("#id_holdout_share", "0")
+    page.locator("#tab-messages").click()  # the builder's second step
+    page.check("input[name=channels][value=SMS]")
+    page.check("input[name=channels][value=COUNTER]")
     page.fill("textarea[name=msg_SMS_zh_hans_body]", "尊敬的{name}，{branch}新发行{product}，欢迎咨询。")
     page.fill("textarea[name=msg_COUNTER_zh_hans_body]", "向{name}介绍{product}，一年期，中低风险。")  # unfolded
+    page.locator("#tab-sending").click()
+    page.fill("#id_holdout_share", "0")
     page.screenshot(path=str(artifacts_dir / f"campaign-builder-{language}.png"), full_page=True)
     page.locator("button[name=preview]").click()
 
@@ -112,6 +114,8 @@ def test_a_campaign_from_the_audience_builder_to_the_counter(page_in, live_serve
     # --- A launches; the worker fans out, sends, completes and computes the results --------------
     page.reload()
     page.locator("#launch").click()
+    expect(page.locator("#launch-by-channel")).to_contain_text("3")  # the SMS; the counter pitch is the 4th
+    page.locator("#confirm-launch").click()
     status = page.locator("[data-testid=campaign-status]")
     expect(status).to_have_class(re.compile(r"status-completed"), timeout=30_000)  # the progress panel reloads it
     expect(page.locator("[data-testid=recipients-sent]")).to_have_text("1")  # the counter offer
