@@ -187,12 +187,17 @@ class Ticket(models.Model):
         ordering = ["issued_at", "id"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        constraints = [models.UniqueConstraint(fields=["branch", "day", "number"], name="ticket_number_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "day", "number"], name="ticket_number_per_day"),
+            # a counter has at most one ticket in hand: two call-next at once on one counter (a double click)
+            # cannot both claim one; it also serves as the index of "the ticket this counter is busy with"
+            models.UniqueConstraint(fields=["counter"], condition=Q(status__in=["called", "serving"]),
+                                    name="one_ticket_at_counter"),
+        ]
         indexes = [
             # call-next: the waiting tickets of a branch, oldest first
             models.Index(fields=["branch", "issued_at"], condition=Q(status="waiting"), name="ticket_waiting"),
             models.Index(fields=["branch", "day"], name="ticket_branch_day"),
-            models.Index(fields=["counter"], condition=Q(status__in=["called", "serving"]), name="ticket_at_counter"),
             models.Index(fields=["issued_at"], condition=Q(status__in=["waiting", "called", "serving"]),
                          name="ticket_open"),
         ]

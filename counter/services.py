@@ -226,6 +226,16 @@ def ticket_call_next(*, counter_id: int, user: AbstractBaseUser, ip_address: str
     if not low <= counter_id <= high:  # as the ORM's lookups: an id no column can hold names no counter
         raise CounterNotFound(_("There is no such counter."))
     now = now or timezone.now()
+    try:
+        return _call_next(counter_id=counter_id, user=user, ip_address=ip_address, now=now)
+    except IntegrityError as exc:
+        # the same counter called at the same instant (a double click): the other call got the ticket
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != "one_ticket_at_counter":
+            raise
+        raise CounterBusy(_("This counter has just called a ticket: finish it first.")) from exc
+
+
+def _call_next(*, counter_id: int, user: AbstractBaseUser, ip_address: str | None, now: dt.datetime) -> Ticket | None:
     counter_fields = Counter._meta.concrete_fields
     ticket_fields = Ticket._meta.concrete_fields
     with transaction.atomic():

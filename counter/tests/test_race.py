@@ -83,3 +83,30 @@ def test_many_kiosks_issuing_at_once_never_draw_the_same_number(reference_data):
 
     numbers = [n for batch in run_in_threads(issue_five, COUNTERS) for n in batch]
     assert sorted(numbers) == [f"A{n:03d}" for n in range(1, COUNTERS * 5 + 1)]
+
+
+def test_one_counter_called_twice_at_once_calls_one_ticket(reference_data):
+    """A double click on call-next: both requests reach the database together; one ticket is called, the other
+    request is told the counter is busy (the partial unique constraint one_ticket_at_counter), in every round."""
+    from counter.exceptions import CounterBusy
+
+    branch = BranchFactory(code="SH001")
+    teller = branch_services.staff_create(username="teller0", password=PASSWORD, branch=branch, role="teller")
+    counter = CounterFactory(branch=branch, code="K01", kind=CounterKind.INTEGRATED)
+    services.counter_open(counter_id=counter.pk, user=teller)
+    rounds = 12
+    for i in range(rounds * 2):
+        TicketFactory(branch=branch, number=f"A{i:03d}", queue=CounterKind.INTEGRATED)
+
+    for _ in range(rounds):
+        def click(i):
+            try:
+                return services.ticket_call_next(counter_id=counter.pk, user=teller).number
+            except CounterBusy:
+                return None
+
+        called = [number for number in run_in_threads(click, 2) if number]
+        assert len(called) == 1, called
+        assert Ticket.objects.filter(counter=counter, status=TicketStatus.CALLED).count() == 1
+        services.ticket_act(number=called[0], action="done", user=teller)
+    assert Ticket.objects.filter(status=TicketStatus.DONE).count() == rounds

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import PASSWORD
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
@@ -53,6 +55,29 @@ def page_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """axe_page(language, username): a signed-in page at 1366×768 that can inject axe-core (CSP bypassed)."""
+    contexts = []
+
+    def make(language, username):
+        context = browser.new_context(locale=language, viewport={"width": 1366, "height": 768},
+                                      base_url=live_server.url, bypass_csp=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto("/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(f"{live_server.url}/")
         return page
 
     yield make

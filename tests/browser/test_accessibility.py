@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from campaigns.tests.factories import CampaignFactory
-from conftest import PASSWORD
 from scoring.tests.factories import CustomerScoreFactory
 from teller.tests.builders import CARD_PAN, customer_with_holdings
 
@@ -25,29 +24,6 @@ def scene(branch, manager):
     CustomerScoreFactory(customer=holder.customer, tier="AAA")
     campaign = CampaignFactory(branch=branch, created_by=manager)
     return {"customer": holder.customer, "campaign": campaign}
-
-
-@pytest.fixture
-def axe_page(browser, live_server):
-    """A page whose context lets the test inject axe (the site's CSP rightly refuses inline scripts)."""
-    contexts = []
-
-    def make(language, username):
-        context = browser.new_context(locale=language, viewport={"width": 1366, "height": 768},
-                                      base_url=live_server.url, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def axe_serious(page) -> list[str]:

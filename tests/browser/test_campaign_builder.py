@@ -44,34 +44,11 @@ def quiet_queue(monkeypatch):
     return queued
 
 
-@pytest.fixture
-def page_for(browser, live_server):
-    """A logged-in page at 1366×768 whose context lets the test inject axe-core (the CSP refuses inline scripts)."""
-    contexts = []
-
-    def make(language, username):
-        context = browser.new_context(locale=language, viewport={"width": 1366, "height": 768},
-                                      base_url=live_server.url, bypass_csp=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button.primary")
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.parametrize("language", ["zh-CN", "en-US"], ids=["zh-hans", "en"])
-def test_the_builder_in_steps_then_a_confirmed_launch(page_for, live_server, branch, manager, scene, quiet_queue,
+def test_the_builder_in_steps_then_a_confirmed_launch(axe_page, live_server, branch, manager, scene, quiet_queue,
                                                       artifacts_dir, language):
     approver = branch_services.staff_create(username="manager2", password=PASSWORD, branch=branch, role="manager")
-    page = page_for(language, "manager")
+    page = axe_page(language, "manager")
     errors = watch_console(page)
     page.goto("/campaigns/new/")
     tabs = page.locator("#builder-steps [role=tab]")
