@@ -73,6 +73,9 @@ def celery_worker():
 
     from crm_site.celery import app
 
+    # Messages an earlier test sent with no worker running (a batch's score request, a sweep) would
+    # otherwise run now, beside this test's own work, and take locks it expects free.
+    app.control.purge()
     started, stop, failures = threading.Event(), threading.Event(), []
 
     def run():
