@@ -1,10 +1,12 @@
-"""Write computed scores set-wise: COPY a chunk into a staging table, upsert it, build the JSON in SQL."""
+"""Write computed scores set-wise: COPY a chunk into a staging table (its JSON columns built as text), upsert it."""
 
 from __future__ import annotations
 
 import io
+import json
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
@@ -20,12 +22,10 @@ STAGE_COLUMNS = [
     ("monetary", "numeric"), ("card_spend", "numeric"), ("aum", "numeric"), ("loan_balance", "numeric"),
     ("product_count", "integer"),
     ("value_score", "numeric(5,2)"), ("value_percentile", "numeric(5,2)"), ("tier", "text"),
-    ("top_percent", "numeric(5,2)"), ("driver1", "text"), ("driver2", "text"),
-    *[(f"share_{c.lower()}", "integer") for c in CHANNELS],  # basis points
+    ("top_percent", "numeric(5,2)"), ("drivers", "jsonb"), ("channel_mix", "jsonb"),
     ("self_service_ratio", "numeric(5,4)"), ("preferred_channel", "text"),
-    *[(f"cat_{c.lower()}", "integer") for c in CATEGORIES],  # basis points
-    *[(f"lift_{c.lower()}", "integer") for c in CATEGORIES],  # hundredths
-    ("top1", "text"), ("top2", "text"), ("top3", "text"), ("usual_time_of_day", "text"),
+    ("category_shares", "jsonb"), ("category_lift", "jsonb"), ("top_categories", "jsonb"),
+    ("usual_time_of_day", "text"),
     ("net_outflow_30d", "numeric"), ("activity_90d", "integer"), ("activity_prior_90d", "integer"),
     *[(f"alert_{a}", "boolean") for a in ALERTS],
     ("birthday_on", "date"), ("birthday_days", "integer"), ("id_expiry", "date"), ("id_expiry_days", "integer"),
@@ -33,10 +33,58 @@ STAGE_COLUMNS = [
 ]
 
 
-def _object(prefix: str, codes: list[str], *, scale: int) -> str:
-    """A JSON object of the non-zero, non-null integer columns prefix_<code>, divided back by scale."""
-    pairs = ", ".join(f"'{code}', (NULLIF(s.{prefix}_{code.lower()}, 0)::float8 / {scale})" for code in codes)
-    return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+def _number(value: int, scale: int) -> str:
+    """value / scale as the shortest exact decimal, as PostgreSQL writes float8 (1234 / 10000 → 0.1234, 150 / 100 →
+    1.5, 100 / 100 → 1)."""
+    whole, part = divmod(abs(value), scale)
+    fraction = f".{part:0{len(str(scale)) - 1}d}".rstrip("0") if part else ""
+    return f"{'-' if value < 0 else ''}{whole}{fraction}"
+
+
+def json_object(frame: pd.DataFrame, prefix: str, codes: list[str], *, scale: int) -> np.ndarray:
+    """Per row, the JSON object {code: prefix_<code> / scale} of the columns that are neither zero nor null.
+
+    Built as text over the whole chunk (no loop per row: the non-zero cells in row order, each a key and a number
+    looked up among the chunk's distinct values, concatenated per row by `np.add.reduceat`), and read by
+    PostgreSQL's jsonb input. Building it in SQL (`jsonb_strip_nulls(jsonb_build_object(…, x::float8 / scale …))`)
+    was the largest part of the upsert: 1.1 s for 100,000 customers' category shares alone.
+    """
+    values = np.column_stack([frame[f"{prefix}_{code.lower()}"].to_numpy(dtype="float64", na_value=0.0)
+                              for code in codes]).astype("int64")
+    rows, columns = np.nonzero(values)  # row-major: each row's cells together, in the order of codes
+    out = np.full(len(values), "{}", dtype=object)
+    if not len(rows):
+        return out
+    distinct, which = np.unique(values[rows, columns], return_inverse=True)
+    numbers = np.array([_number(value, scale) for value in distinct.tolist()], dtype=object)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    first = np.zeros(len(rows), dtype=bool)
+    first[starts] = True
+    keys = np.array([f',"{code}":' for code in codes], dtype=object)
+    first_keys = np.array([f'{{"{code}":' for code in codes], dtype=object)
+    pieces = np.where(first, first_keys[columns], keys[columns]) + numbers[which]
+    out[rows[starts]] = np.add.reduceat(pieces, starts) + "}"
+    return out
+
+
+def json_array(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Per row, the JSON array of the columns' values that are not null, in the columns' order; written once per
+    distinct combination (a handful of codes make a few hundred) and picked by each row's combination."""
+    key = np.zeros(len(frame), dtype="int64")
+    values = []
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column])  # null: -1
+        key = key * (len(uniques) + 1) + codes + 1
+        values.append(np.array([None, *uniques], dtype=object))
+    combinations, which = np.unique(key, return_inverse=True)
+    texts = []
+    for combination in combinations.tolist():
+        picked = []
+        for options in reversed(values):
+            combination, code = divmod(combination, len(options))
+            picked.append(options[code])
+        texts.append(json.dumps([value for value in reversed(picked) if value is not None], separators=(",", ":")))
+    return np.array(texts, dtype=object)[which]
 
 
 def _alert(condition: str, *pairs: str) -> str:
@@ -66,12 +114,10 @@ TARGET = {
                        " + s.card_spend * %(interchange)s, 2)"),
     "value_score": "s.value_score",
     "value_percentile": "s.value_percentile", "tier": "s.tier", "top_percent": "s.top_percent",
-    "drivers": "to_jsonb(array_remove(ARRAY[s.driver1, s.driver2], NULL))",
-    "channel_mix": _object("share", CHANNELS, scale=10_000),
+    "drivers": "s.drivers", "channel_mix": "s.channel_mix",
     "self_service_ratio": "s.self_service_ratio", "preferred_channel": "coalesce(s.preferred_channel, '')",
-    "category_shares": _object("cat", CATEGORIES, scale=10_000),
-    "category_lift": _object("lift", CATEGORIES, scale=100),
-    "top_categories": "to_jsonb(array_remove(ARRAY[s.top1, s.top2, s.top3], NULL))",
+    "category_shares": "s.category_shares", "category_lift": "s.category_lift",
+    "top_categories": "s.top_categories",
     "usual_time_of_day": "coalesce(s.usual_time_of_day, '')",
     "net_outflow_30d": "s.net_outflow_30d", "activity_90d": "s.activity_90d",
     "activity_prior_90d": "s.activity_prior_90d", "alerts": ALERTS_SQL,
@@ -102,10 +148,23 @@ def _csv(chunk: pd.DataFrame) -> io.StringIO:
     return buffer
 
 
+def stage_rows(chunk: pd.DataFrame) -> pd.DataFrame:
+    """The chunk in the staging table's columns: the JSON columns built (shares in basis points, lift in
+    hundredths, as scores_compute leaves them)."""
+    json_columns = {
+        "drivers": json_array(chunk, ["driver1", "driver2"]),
+        "channel_mix": json_object(chunk, "share", CHANNELS, scale=10_000),
+        "category_shares": json_object(chunk, "cat", CATEGORIES, scale=10_000),
+        "category_lift": json_object(chunk, "lift", CATEGORIES, scale=100),
+        "top_categories": json_array(chunk, ["top1", "top2", "top3"]),
+    }
+    return chunk.assign(**json_columns)[[name for name, _type in STAGE_COLUMNS]]
+
+
 def _chunk_store(*, chunk: pd.DataFrame, params: dict, in_thread: bool) -> int:
     names = [name for name, _type in STAGE_COLUMNS]
     stage = ", ".join(f"{name} {sql_type}" for name, sql_type in STAGE_COLUMNS)
-    buffer = _csv(chunk[names])
+    buffer = _csv(stage_rows(chunk))
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # (dropped first too: inside an outer transaction, a test's, ON COMMIT comes later)

@@ -26,7 +26,7 @@ def figures_derive(frame: pd.DataFrame, windows: Windows) -> pd.DataFrame:
               *[f"ch_{c.lower()}" for c in CHANNELS], *[f"tod_{t.lower()}" for t in TIMES_OF_DAY]]
     frame[counts] = frame[counts].fillna(0).astype("int64")
     for column in MONEY_COLUMNS:
-        frame[column] = frame[column].fillna(ZERO)  # customers without accounts or transactions
+        frame[column] = frame[column].astype(object).fillna(ZERO)  # customers without accounts or transactions
     frame["revenue_estimate"] = (
         frame["aum"].astype(float).clip(lower=0) * float(settings.SCORING_DEPOSIT_MARGIN)
         + frame["loan_balance"].astype(float) * float(settings.SCORING_LOAN_MARGIN)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
+
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
@@ -22,11 +25,39 @@ def _customer_join(alias: str, customer_ids) -> str:
     return "" if customer_ids is None else f"JOIN pg_temp.{money.IDS} ids ON ids.customer_id = {alias}.customer_id"
 
 
+# the columns read as exact Decimals (NUMERIC sums); every other number is parsed by pandas' C parser
+MONEY = ("aum", "loan_balance", "monetary", "card_spend", "net_outflow_30d")
+BOOLEANS = ("live",)
+DATES = ("date_of_birth", "id_expiry", "kyc_review_date")  # as text ("" = none), parsed where they are used
+TIMESTAMPS = ("last_at", "created_at")  # timestamptz as PostgreSQL writes it (UTC: Django's connection time zone)
+
+
 def _frame(sql: str, params: dict) -> pd.DataFrame:
+    """The query's rows as a frame, through `COPY (query) TO STDOUT` and pandas' CSV parser.
+
+    Building a frame from fetched tuples cost more than the queries' own fetch (measured on dataset M: 2.5 s of
+    Python for 100,000 customers' figures, against ≈ 0.5 s this way): the C parser types the columns at once.
+    Money stays exact: read as text and made Decimals. Booleans come as t/f. COPY of a query is planned like the
+    query (parallel workers included); the parameters are bound by psycopg2 as `execute` would. Timestamps are
+    parsed here.
+    """
+    buffer = io.BytesIO()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [c.name for c in cursor.description]
-        return pd.DataFrame(cursor.fetchall(), columns=columns)
+        query = cursor.mogrify(sql, params).decode()
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", buffer)
+    buffer.seek(0)
+    frame = pd.read_csv(buffer, dtype=dict.fromkeys((*MONEY, *BOOLEANS, *DATES), str), keep_default_na=False,
+                        na_values=[""])
+    for name in MONEY:
+        if name in frame:
+            frame[name] = [Decimal(value) for value in frame[name].tolist()]
+    for name in BOOLEANS:
+        if name in frame:
+            frame[name] = frame[name] == "t"
+    for name in TIMESTAMPS:
+        if name in frame:  # ISO 8601 whatever the row: fractions of a second are written only when not zero
+            frame[name] = pd.to_datetime(frame[name], format="ISO8601", utc=True)
+    return frame
 
 
 def _hour_filter(start: int, end: int) -> str:

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from transactions.models import Category, Channel
 
-CURRENCY = "CNY"  # money figures are in the bank's base currency; other currencies are not converted
 QUANTILES = np.linspace(0.0, 1.0, 1001)
 # customer-initiated channels, in the order that breaks ties for the inferred preferred channel
 CHANNELS = [c for c in Channel.values if c != Channel.SYSTEM]
