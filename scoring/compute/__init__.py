@@ -2,8 +2,8 @@
 
 One pass over the transactions window per family of figures (value and habits; spend by category),
 one over accounts, one over the customers themselves. pandas turns the figures into percentile
-ranks, the value score, the tier, the category lift and the alerts' inputs; PostgreSQL builds the
-JSON columns while the rows are upserted (scoring/store.py). No Python loop per customer.
+ranks, the value score, the tier, the category lift and the alerts' inputs; scoring/store.py writes the JSON
+columns as text (the alerts' in SQL) and upserts the rows. No Python loop per customer.
 
 Ranks are taken against a distribution of 1,001 quantiles per figure. A full run computes those
 quantiles from the whole population and stores them with the tier cut-offs (`ScoreRun.cutoffs`); an
@@ -57,8 +57,8 @@ def scores_compute(*, windows: Windows, customer_ids=None,
         population = Population(quantiles={c: quantiles_of(ranks[c]) for c in COMPONENTS},
                                 category_shares=population_shares, customers=int(live.sum()))
     lift = category_lift(shares, population.category_shares)
-    # stored as integers (shares in basis points, lift in hundredths): they write to the staging COPY
-    # several times faster than floats, and PostgreSQL divides them back as it builds the JSON
+    # as integers (shares in basis points, lift in hundredths): exact, and store.json_object writes them as the
+    # decimals of the stored JSON without a float's formatting
     shares_wide = (np.rint(shares * 10_000).astype("int64")
                    .rename(columns=lambda c: f"cat_{c.lower()}").reset_index(drop=True))
     lift_wide = (np.rint(lift * 100).astype("Int64")

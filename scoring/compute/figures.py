@@ -42,7 +42,7 @@ def figures_derive(frame: pd.DataFrame, windows: Windows) -> pd.DataFrame:
         shares = np.where(totals[:, None] > 0, channel_counts / totals[:, None], 0.0)
         self_service = channel_counts[:, [CHANNELS.index(c) for c in SELF_SERVICE]].sum(axis=1) / totals
     for i, channel in enumerate(CHANNELS):
-        # in basis points: integers write to the staging COPY several times faster than floats
+        # in basis points (store.json_object writes the channel mix from them)
         frame[f"share_{channel.lower()}"] = np.rint(shares[:, i] * 10_000).astype("int64")
     frame["self_service_ratio"] = pd.Series(np.round(self_service, 4), index=frame.index).where(totals > 0)
     frame["preferred_channel"] = np.where(totals > 0, np.array(CHANNELS)[channel_counts.argmax(axis=1)], "")
