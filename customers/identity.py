@@ -12,7 +12,6 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -127,6 +126,10 @@ def name_search_keys(full_name: str) -> tuple[str, str]:
         head, name = list(COMPOUND_SURNAMES[name[:2]]), name[2:]
     elif name[:1] in SURNAME_READINGS:
         head, name = [SURNAME_READINGS[name[:1]]], name[1:]
+    # pypinyin's dictionaries are 56 MB of every process that imports it: loaded by the first name converted (web
+    # and import processes), not by the workers that never convert one
+    from pypinyin import Style, lazy_pinyin
+
     syllables = head + [s.strip().lower() for s in lazy_pinyin(name, style=Style.NORMAL) if s.strip()]
     pinyin = "".join(re.sub(r"[^a-z0-9]", "", s) for s in syllables)
     initials = "".join(s[0] for s in syllables if s and s[0].isalnum())

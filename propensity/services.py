@@ -30,7 +30,6 @@ from accounts.models import Account, AccountStatus, Product
 from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, ContactResponse, OfferOutcome
 from customers.models import Customer, CustomerStatus
 
-from . import learning
 from .exceptions import NotEnoughHistory
 from .explain import reason_facts
 from .features import FEATURES, Points, features_frame
@@ -107,6 +106,7 @@ def propensity_train(*, product: Product, now: dt.datetime | None = None, score:
     frame = features_frame(Points(customer_ids=examples["customer_id"].to_numpy(),
                                   moments=examples["at"]))
     labels = examples["converted"].to_numpy(dtype=int)
+    learning = _learning()
     try:
         fitted, metrics, _held_out = learning.fit(frame, labels, frame["customer_id"].to_numpy())
     except ValueError as exc:
@@ -131,6 +131,15 @@ def propensity_train(*, product: Product, now: dt.datetime | None = None, score:
     return TrainResult(model=model, replaced=replaced, scored=scored)
 
 
+def _learning():
+    """propensity.learning, imported by the processes that train or score: it loads scikit-learn and SciPy (1 s and
+    ≈ 150 MB of every process that imports it at start-up), which web workers and the ingest and score workers
+    never use."""
+    from . import learning
+
+    return learning
+
+
 def _candidates(product: Product) -> np.ndarray:
     sql = _CANDIDATES.format(customers=Customer._meta.db_table, accounts=Account._meta.db_table)
     with connection.cursor() as cursor:
@@ -145,6 +154,7 @@ def propensity_score(*, product: Product, now: dt.datetime | None = None) -> int
     model = PropensityModel.objects.filter(product=product, is_current=True).first()
     if model is None:
         return 0
+    learning = _learning()
     fitted = learning.Fitted.load(model.fitted)
     ids = _candidates(product)
     frame = features_frame(Points(customer_ids=ids, moments=pd.Series([now] * len(ids)), current=True))
