@@ -31,6 +31,8 @@ from .models import (
     CampaignRecipient,
     CampaignStatus,
     OfferOutcome,
+    OutboxMessage,
+    OutboxStatus,
     RecipientStatus,
     SkipReason,
 )
@@ -234,6 +236,17 @@ def campaign_counts(*, campaign: Campaign) -> dict:
         if row["channel"]:
             counts["by_channel"][row["channel"]] = counts["by_channel"].get(row["channel"], 0) + row["n"]
     return counts
+
+
+def campaign_in_outbox(*, campaign: Campaign, now: dt.datetime | None = None) -> int:
+    """Messages of the campaign on their way to the gateway now: due in the outbox or being handed over.
+
+    A campaign is completed once every recipient is sent to the outbox; its delivery counts still move
+    until the outbox has drained (messages held for later are not counted: nothing moves before then).
+    """
+    now = now or timezone.now()
+    due = Q(status=OutboxStatus.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return OutboxMessage.objects.filter(due | Q(status=OutboxStatus.SENDING), recipient__campaign=campaign).count()
 
 
 def campaign_held(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]:

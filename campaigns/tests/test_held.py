@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import CampaignRecipient, RecipientStatus
+from campaigns.models import Campaign, CampaignRecipient, CampaignStatus, OutboxMessage, OutboxStatus, RecipientStatus
 from campaigns.selectors import campaign_held
 from campaigns.tests.factories import CampaignFactory, customer_with, running
 
@@ -50,3 +50,32 @@ def test_results_of_a_running_campaign_say_when_they_are_computed_and_offer_to_c
     note = html[html.index('data-testid="results-not-computed"'):]
     assert "发送结束后计算效果" in note[:300]
     assert '<button type="submit" id="recompute">立即计算</button>' in html
+
+
+def test_a_completed_campaign_keeps_polling_while_its_messages_are_still_in_the_outbox(client_for, manager, branch):
+    """Completed means every recipient went to the outbox; the delivery counts move until it drains."""
+    campaign = running(CampaignFactory(branch=branch, created_by=manager, channels=["SMS"]))
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.COMPLETED, fanout_done_at=timezone.now(),
+                                                   completed_at=timezone.now())
+    recipients = [CampaignRecipient.objects.create(campaign=campaign, customer=customer_with(branch=branch),
+                                                   channel="SMS", status=RecipientStatus.SENT) for _ in range(3)]
+    later = timezone.now() + dt.timedelta(hours=10)
+    for recipient, status, when in [(recipients[0], OutboxStatus.QUEUED, None),
+                                    (recipients[1], OutboxStatus.SENDING, None),
+                                    (recipients[2], OutboxStatus.QUEUED, later)]:  # held: nothing moves before then
+        OutboxMessage.objects.create(recipient=recipient, channel="SMS", body="x", status=status,
+                                     next_attempt_at=when)
+    url = reverse("campaigns:progress", args=[campaign.pk])
+    client = client_for(manager)
+
+    panel = client.get(url, {"was": "completed"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'hx-get="{url}?was=completed"' in panel
+    assert "2 messages are still being handed to the gateway" in panel
+    in_chinese = client.get(url, {"was": "completed"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "还有 2 条消息正在交给发送网关" in in_chinese
+
+    OutboxMessage.objects.filter(status__in=[OutboxStatus.QUEUED, OutboxStatus.SENDING],
+                                 next_attempt_at__isnull=True).update(status=OutboxStatus.DELIVERED)
+    response = client.get(url, {"was": "completed"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "hx-get" not in response.content.decode()  # drained: the panel stops polling
+    assert "HX-Refresh" not in response  # the status did not change

@@ -51,6 +51,8 @@ def _detail_context(request, campaign: Campaign, **extra) -> dict:
     pending = campaign.status == CampaignStatus.PENDING_APPROVAL
     in_scope = selectors.campaign_in_scope(campaign=campaign, user=user)
     counts = selectors.campaign_counts(campaign=campaign) if launched else None
+    in_outbox = (selectors.campaign_in_outbox(campaign=campaign)
+                 if campaign.status == CampaignStatus.COMPLETED and launched else 0)
     context = {
         "campaign": campaign,
         "counts": counts,
@@ -70,7 +72,8 @@ def _detail_context(request, campaign: Campaign, **extra) -> dict:
         "can_cancel": campaign.status in CANCELLABLE and in_scope and user.has_perm("campaigns.change_campaign"),
         "drafted_by_me": pending and user.pk in (campaign.created_by_id, campaign.submitted_by_id),
         "send_later": campaign.send_at is not None and campaign.status == CampaignStatus.APPROVED,
-        "is_active": campaign.status in ACTIVE,
+        "in_outbox": in_outbox,
+        "is_active": campaign.status in ACTIVE or in_outbox > 0,  # the panel polls while its counts move
         "has_call_list": "PHONE" in campaign.channels and launched,
     }
     context.update(extra)
