@@ -315,6 +315,12 @@ class OutboxMessage(models.Model):
         return f"{self.channel} #{self.pk} {self.status}"
 
 
+def outbox_due(now: dt.datetime) -> models.Q:
+    """Outbox messages due at `now`: queued, never tried or their next attempt come (the drain's partial index)."""
+    return models.Q(status=OutboxStatus.QUEUED) & (
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now))
+
+
 class CampaignResult(models.Model):
     """The newest results snapshot of a campaign (funnel, by channel, by day, lift): see services.results."""
 

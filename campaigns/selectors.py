@@ -35,6 +35,7 @@ from .models import (
     OutboxStatus,
     RecipientStatus,
     SkipReason,
+    outbox_due,
 )
 from .rendering import message_render
 
@@ -245,8 +246,8 @@ def campaign_in_outbox(*, campaign: Campaign, now: dt.datetime | None = None) ->
     until the outbox has drained (messages held for later are not counted: nothing moves before then).
     """
     now = now or timezone.now()
-    due = Q(status=OutboxStatus.QUEUED) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    return OutboxMessage.objects.filter(due | Q(status=OutboxStatus.SENDING), recipient__campaign=campaign).count()
+    return OutboxMessage.objects.filter(outbox_due(now) | Q(status=OutboxStatus.SENDING),
+                                        recipient__campaign=campaign).count()
 
 
 def campaign_held(*, campaign: Campaign, now: dt.datetime | None = None) -> list[dict]:

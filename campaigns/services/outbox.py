@@ -13,11 +13,11 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from ..backends.gateway import gateway
-from ..models import Campaign, CampaignRecipient, OutboxMessage, OutboxStatus, RecipientStatus
+from ..models import Campaign, CampaignRecipient, OutboxMessage, OutboxStatus, RecipientStatus, outbox_due
 from .sending import quiet_until
 
 
@@ -46,8 +46,7 @@ def outbox_drain(*, now: dt.datetime | None = None, chunk_size: int | None = Non
 
 
 def _due(now: dt.datetime):
-    return OutboxMessage.objects.filter(status=OutboxStatus.QUEUED).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    return OutboxMessage.objects.filter(outbox_due(now))
 
 
 def _hold_quiet(now: dt.datetime) -> int:
