@@ -18,6 +18,7 @@ from crm_site.exceptions import DomainError
 from crm_site.http import client_ip
 
 from . import forms, selectors, services
+from .exceptions import CounterNotFound
 from .models import SelfServiceChannel
 
 
@@ -120,7 +121,7 @@ def bar_ticket_action(request, number: str, action: str):
 def _lobby(request):
     form = forms.BranchDayForm(request.GET)
     if not form.is_valid():
-        raise selectors.CounterNotFound(_("That is not a branch code."))
+        raise CounterNotFound(_("That is not a branch code."))
     branch = selectors.lobby_branch(user=request.user, branch_code=form.cleaned_data["branch"] or None)
     board = selectors.lobby_board(branch=branch)
     services.lobby_views_record(user=request.user, customer_ids=board["recognised_ids"],
